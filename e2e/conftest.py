@@ -1,0 +1,129 @@
+"""Fixtures: the app in-process with OpenAI mocked, a fresh browser context per test."""
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used by openai 3.x)
+import respx
+from playwright.sync_api import BrowserContext, Playwright, expect
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
+from e2e.openai_mock import BASE_URL, OpenAIMock
+from web.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_config() -> ModuleType:
+    # The file name has a dot in it, so it is loaded by path.
+    spec = importlib.util.spec_from_file_location(
+        "playwright_config", ROOT / "playwright.config.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+cfg = _load_config()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "settings(**overrides): app settings for the live server")
+    expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
+    _apply_artifact_defaults(config)
+
+
+def _apply_artifact_defaults(config: pytest.Config) -> None:
+    """playwright.config.py's defaults, unless the command line says otherwise."""
+    given = " ".join([*config.invocation_params.args, os.environ.get("PYTEST_ADDOPTS", "")])
+    for flag, value in (
+        ("--tracing", cfg.TRACING),
+        ("--screenshot", cfg.SCREENSHOT),
+        ("--video", cfg.VIDEO),
+        ("--output", cfg.OUTPUT_DIR),
+    ):
+        if flag not in given:
+            setattr(config.option, flag.removeprefix("--"), value)
+
+
+class _TestSettings(Settings):
+    """Settings from the test alone: a developer's DOCCHAT_* variables stay out."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        **_: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+@pytest.fixture
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Per test: a fresh data dir and the mocked OpenAI; `@pytest.mark.settings(...)` overrides."""
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker else {}
+    return _TestSettings(
+        **{
+            "data_dir": tmp_path / "data",
+            "secret_key": "e2e-secret",
+            "openai_api_key": "sk-test",
+            "openai_base_url": BASE_URL,
+            "openai_max_retries": 0,
+            **overrides,
+        }
+    )
+
+
+@pytest.fixture
+def openai_mock() -> Iterator[OpenAIMock]:
+    with respx.mock(using="httpcore2", assert_all_called=False) as router:
+        mock = OpenAIMock(router)
+        yield mock
+    assert not mock.unmocked, f"The app sent requests that nothing mocks: {mock.unmocked}"
+
+
+@pytest.fixture
+def live_server(app_settings: Settings, openai_mock: OpenAIMock) -> Iterator[LiveServer]:
+    """The app for this test only; stopped before the OpenAI mock goes away."""
+    server = LiveServer(app_settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> FileFactory:
+    return FileFactory(tmp_path / "files")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright) -> dict:
+    try:
+        executable = cfg.chromium_executable(playwright.chromium.executable_path)
+    except cfg.ChromiumNotFound as missing:
+        pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
+    args = {**browser_type_launch_args, "args": cfg.CHROMIUM_ARGS}
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, live_server: LiveServer) -> dict:
+    return {**browser_context_args, "base_url": live_server.url, "viewport": cfg.VIEWPORT}
+
+
+@pytest.fixture
+def context(new_context) -> BrowserContext:
+    context = new_context()
+    context.set_default_timeout(cfg.ACTION_TIMEOUT)
+    context.set_default_navigation_timeout(cfg.NAVIGATION_TIMEOUT)
+    return context

@@ -1,0 +1,99 @@
+"""The app under test: uvicorn in a thread of the test process.
+
+In-process, so respx intercepts the app's OpenAI calls and tests can reach server
+internals (storage, the stream hub) for checks and fault injection.
+"""
+
+import asyncio
+import socket
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import uvicorn
+
+from web.app import create_app
+from web.context import AppContext
+from web.settings import Settings
+
+T = TypeVar("T")
+
+STARTUP_TIMEOUT_S = 10
+# Open SSE streams are cut after this, so a stop never takes more than about a second.
+GRACEFUL_SHUTDOWN_S = 0.3
+STOP_TIMEOUT_S = 5
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server that says when it is up and which loop it runs on."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
+        await super().startup(sockets)
+        self.ready.set()
+
+    def install_signal_handlers(self) -> None:
+        """Signals belong to the test runner, not to a server in a thread."""
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = 0
+        self._app = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ctx(self) -> AppContext:
+        return self._app.state.ctx
+
+    def start(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))  # port 0 the first time; the same one on restart
+        self.port = sock.getsockname()[1]
+        self._app = create_app(self.settings)
+        config = uvicorn.Config(
+            self._app,
+            log_config=None,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        )
+        self._server = _Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True
+        )
+        self._thread.start()
+        if not self._server.ready.wait(STARTUP_TIMEOUT_S):
+            raise RuntimeError(f"The app did not start within {STARTUP_TIMEOUT_S}s; see its log.")
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(STOP_TIMEOUT_S)
+        if self._thread.is_alive():
+            raise RuntimeError(f"The app did not stop within {STOP_TIMEOUT_S}s.")
+        self._server = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same data dir and port, as after a deploy."""
+        self.stop()
+        self.start()
+
+    def call(self, fn: Callable[[AppContext], T]) -> T:
+        """Run fn(ctx) on the server's event loop thread, where its state lives."""
+
+        async def run() -> T:
+            return fn(self.ctx)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._server.loop).result(STOP_TIMEOUT_S)

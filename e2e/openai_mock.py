@@ -1,0 +1,218 @@
+"""A scripted stand-in for the OpenAI API, mounted with respx in the test process.
+
+Tests script replies (token lists, gates that hold a stream mid-flight, HTTP errors
+with real OpenAI error bodies); anything unscripted gets a deterministic answer built
+from the sources the app sent. Every request is recorded. A request to any other URL
+is answered with an error and fails the test at teardown: nothing reaches the network.
+"""
+
+import asyncio
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import respx
+
+BASE_URL = "http://openai.mock/v1"
+MODEL = "gpt-4o-mini"
+
+# Error bodies as the real API sends them.
+ERROR_BODIES: dict[int, dict[str, Any]] = {
+    400: {
+        "message": "This model's maximum context length is 128000 tokens. However, your "
+        "messages resulted in 131072 tokens. Please reduce the length of the messages.",
+        "type": "invalid_request_error",
+        "param": "messages",
+        "code": "context_length_exceeded",
+    },
+    401: {
+        "message": "Incorrect API key provided: sk-test. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_api_key",
+    },
+    403: {
+        "message": "You are not allowed to sample from this model",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    },
+    404: {
+        "message": f"The model `{MODEL}` does not exist or you do not have access to it.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "model_not_found",
+    },
+    429: {
+        "message": f"Rate limit reached for {MODEL} in organization org-test on requests per "
+        "min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.",
+        "type": "requests",
+        "param": None,
+        "code": "rate_limit_exceeded",
+    },
+    500: {
+        "message": "The server had an error while processing your request. Sorry about that!",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    },
+    503: {
+        "message": "The engine is currently overloaded, please try again later.",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    },
+}
+
+
+class Gate:
+    """Holds a stream until the test releases it; safe across the two threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._released = False
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self.reached = threading.Event()
+
+    def release(self) -> None:
+        with self._lock:
+            self._released = True
+            waiters, self._waiters = self._waiters, []
+        for loop, event in waiters:
+            loop.call_soon_threadsafe(event.set)
+
+    async def wait(self) -> None:
+        self.reached.set()
+        with self._lock:
+            if self._released:
+                return
+            event = asyncio.Event()
+            self._waiters.append((asyncio.get_running_loop(), event))
+        await event.wait()
+
+
+@dataclass
+class Reply:
+    """A scripted streamed answer; with `gate_after=k` it stops after k tokens."""
+
+    tokens: list[str]
+    gate_after: int | None = None
+    gate: Gate = field(default_factory=Gate)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.tokens)
+
+    def release(self) -> None:
+        self.gate.release()
+
+
+@dataclass
+class ErrorReply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class RecordedRequest:
+    url: str
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        return self.body.get("messages", [])
+
+    @property
+    def prompt(self) -> str:
+        """Every message's text, for asserting what reached the model."""
+        return "\n".join(m.get("content") or "" for m in self.messages)
+
+
+class OpenAIMock:
+    base_url = BASE_URL
+
+    def __init__(self, router: respx.Router) -> None:
+        self.requests: list[RecordedRequest] = []
+        self.unmocked: list[str] = []
+        self._script: deque[Reply | ErrorReply] = deque()
+        router.post(f"{BASE_URL}/chat/completions").mock(side_effect=self._chat_completions)
+        router.route().mock(side_effect=self._unmocked)
+
+    def reply(self, tokens: list[str], *, gate_after: int | None = None) -> Reply:
+        """Script the next answer as these tokens, optionally held after `gate_after`."""
+        reply = Reply(tokens, gate_after)
+        self._script.append(reply)
+        return reply
+
+    def fail(self, status: int, *, headers: dict[str, str] | None = None) -> ErrorReply:
+        """Script the next call to fail with the real API's error body for `status`."""
+        error = ErrorReply(status, {"error": ERROR_BODIES[status]}, headers or {})
+        self._script.append(error)
+        return error
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        assert self.requests, "The app sent no request to OpenAI."
+        return self.requests[-1]
+
+    def _chat_completions(self, request: httpx.Request) -> httpx.Response:
+        recorded = RecordedRequest(str(request.url), json.loads(request.content))
+        self.requests.append(recorded)
+        scripted = self._script.popleft() if self._script else default_reply(recorded)
+        if isinstance(scripted, ErrorReply):
+            return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=_sse(scripted)
+        )
+
+    def _unmocked(self, request: httpx.Request) -> httpx.Response:
+        self.unmocked.append(f"{request.method} {request.url}")
+        return httpx.Response(599, json={"error": {"message": "unmocked request in a test"}})
+
+
+def default_reply(request: RecordedRequest) -> Reply:
+    """Answer from the first source the app sent, or say there is none."""
+    sources = next(
+        (m["content"] for m in request.messages if m["content"].startswith("Sources:")), None
+    )
+    if sources is None:
+        return Reply(_words("I could not find anything about that in your documents."))
+    first = sources.split("\n\n", 2)[1].split("\n", 1)[1]
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    return Reply(_words(f"According to [1]: {sentence}"))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\s*\S+", text)
+
+
+async def _sse(reply: Reply) -> AsyncIterator[bytes]:
+    for index, token in enumerate(reply.tokens):
+        if index == reply.gate_after:
+            await reply.gate.wait()
+        yield _event(_chunk({"content": token}))
+    if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
+        await reply.gate.wait()
+    yield _event(_chunk({}, finish_reason="stop"))
+    yield b"data: [DONE]\n\n"
+
+
+def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-mock",
+        "object": "chat.completion.chunk",
+        "created": 1_700_000_000,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def _event(data: dict[str, Any]) -> bytes:
+    return f"data: {json.dumps(data)}\n\n".encode()

@@ -1,0 +1,59 @@
+"""The one place for browser and test knobs; e2e/conftest.py reads it.
+
+Command-line flags (`--headed`, `--slowmo`, `--tracing`, `--screenshot`, `--video`,
+`--output`) still win over the defaults here.
+"""
+
+import os
+from pathlib import Path
+
+BROWSER = "chromium"
+VIEWPORT = {"width": 1280, "height": 800}
+
+# Timeouts, in milliseconds. Web-first assertions retry until EXPECT_TIMEOUT.
+EXPECT_TIMEOUT = 5_000
+ACTION_TIMEOUT = 10_000
+NAVIGATION_TIMEOUT = 15_000
+
+# Debugging defaults: keep a trace and a screenshot of every failure.
+TRACING = "retain-on-failure"
+SCREENSHOT = "only-on-failure"
+VIDEO = "off"
+OUTPUT_DIR = "test-results"
+
+# Which Chromium: this env var, else Playwright's own build, else the system's.
+CHROMIUM_ENV = "DOCCHAT_CHROMIUM"
+SYSTEM_CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Quiet, offline-friendly Chromium: no background calls home, no first-run UI.
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-gpu",
+]
+
+INSTALL_HINT = f"""No Chromium found for the end-to-end suite. Do one of:
+  - Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y chromium
+  - with internet:  python -m playwright install chromium
+  - or point {CHROMIUM_ENV} at a Chromium/Chrome executable."""
+
+
+class ChromiumNotFound(RuntimeError):
+    pass
+
+
+def chromium_executable(playwright_default: str) -> str | None:
+    """The executable to launch; None means Playwright's own build."""
+    override = os.environ.get(CHROMIUM_ENV)
+    if override:
+        if not Path(override).is_file():
+            raise ChromiumNotFound(f"{CHROMIUM_ENV}={override} is not a file.\n{INSTALL_HINT}")
+        return override
+    if Path(playwright_default).is_file():
+        return None
+    for candidate in SYSTEM_CHROMIUM:
+        if Path(candidate).is_file():
+            return candidate
+    raise ChromiumNotFound(INSTALL_HINT)

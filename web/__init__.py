@@ -1,0 +1,1 @@
+"""DocChat: chat with your documents."""

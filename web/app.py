@@ -1,0 +1,92 @@
+"""create_app(settings) -> FastAPI: wiring only."""
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from web import pages
+from web.chat import routes as chat_routes
+from web.chat.recovery import interrupt_unfinished_answers
+from web.context import AppContext
+from web.documents import repository as doc_repo
+from web.documents import routes as document_routes
+from web.errors import install_error_handlers
+from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
+from web.security import SecurityHeadersMiddleware
+from web.settings import Settings
+from web.storage import BlobStore, Database
+from web.streams import routes as stream_routes
+from web.streams.hub import StreamHub
+from web.workspaces import WorkspaceMiddleware
+
+log = logging.getLogger("docchat")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = open_context(settings)
+        app.state.ctx = ctx
+        doc_repo.fail_unfinished(ctx.db)
+        interrupt_unfinished_answers(ctx)
+        log.info("DocChat ready (data in %s, %s)", settings.data_dir, _answerer_label(ctx))
+        try:
+            yield
+        finally:
+            await ctx.hub.shutdown()
+            await ctx.answerer.close()
+            ctx.db.close()
+
+    app = FastAPI(title="DocChat", lifespan=lifespan)
+    app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
+    for module in (document_routes, chat_routes, stream_routes, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(packages=[("web", "static")]), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def open_context(settings: Settings) -> AppContext:
+    db = Database(settings.data_dir / "docchat.sqlite3")
+    return AppContext(
+        settings=settings,
+        db=db,
+        blobs=BlobStore(settings.data_dir / "blobs"),
+        hub=StreamHub(db),
+        answerer=_answerer(settings),
+    )
+
+
+def _answerer(settings: Settings) -> Answerer:
+    return OpenAIAnswerer(settings) if settings.openai_api_key else OfflineAnswerer()
+
+
+def _answerer_label(ctx: AppContext) -> str:
+    if ctx.answerer.offline:
+        return "offline answers: no OpenAI API key"
+    return f"model {ctx.settings.model}"
+
+
+def _secret_key(settings: Settings) -> str:
+    """The configured key, or one generated once and kept in the data dir."""
+    if settings.secret_key:
+        return settings.secret_key
+    path: Path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Chat: sessions, messages, and the jobs that write answers."""

@@ -1,0 +1,39 @@
+"""What request handlers share: settings, storage, the stream hub, the answerer."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from web.llm.answerers import Answerer
+from web.settings import Settings
+from web.storage import BlobStore, Database
+from web.streams.hub import StreamHub
+from web.workspaces import workspace_of
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    hub: StreamHub
+    answerer: Answerer
+
+
+def _context(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[AppContext, Depends(_context)]
+Workspace = Annotated[str, Depends(workspace_of)]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,1 @@
+"""Documents: upload, validation, text extraction, chunking and indexing."""

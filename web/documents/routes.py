@@ -1,0 +1,46 @@
+"""HTTP API for documents."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from web.context import Ctx, Workspace
+from web.documents import repository as repo
+from web.documents.ingest import ingest
+from web.documents.upload import receive_file
+from web.errors import NotFound
+
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+
+@router.post("", status_code=201)
+async def upload_document(request: Request, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
+    received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
+    try:
+        return await ingest(ctx, workspace, received)
+    finally:
+        received.path.unlink(missing_ok=True)  # already moved when the blob was stored
+
+
+@router.get("")
+async def list_documents(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
+    return [repo.as_json(row) for row in repo.list_all(ctx.db, workspace)]
+
+
+@router.get("/{document_id}")
+async def get_document(document_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
+    row = repo.get(ctx.db, workspace, document_id)
+    if row is None:
+        raise NotFound("Document")
+    return repo.as_json(row)
+
+
+@router.delete("/{document_id}", status_code=204)
+async def delete_document(document_id: str, ctx: Ctx, workspace: Workspace) -> Response:
+    row = repo.get(ctx.db, workspace, document_id)
+    if row is None:
+        raise NotFound("Document")
+    repo.delete(ctx.db, document_id)
+    if not repo.sha_in_use(ctx.db, row["sha256"]):
+        ctx.blobs.delete(row["sha256"])
+    return Response(status_code=204)

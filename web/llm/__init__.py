@@ -1,0 +1,1 @@
+"""Answering questions: the OpenAI-compatible answerer and the offline one."""

@@ -1,0 +1,58 @@
+"""Server-rendered pages: the app shell and the chat page."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from web.chat import repository as chat_repo
+from web.context import AppContext, Ctx, Workspace
+from web.documents import repository as doc_repo
+from web.documents.validate import TEXT_TYPES
+from web.streams import events
+from web.templating import not_found_page, templates
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS = {
+    "uploading": "Uploading…",
+    "processing": "Processing…",
+    "ready": "Ready",
+    "failed": "Failed",
+}
+
+
+def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) -> dict[str, Any]:
+    return {
+        "documents": [doc_repo.as_json(r) for r in doc_repo.list_all(ctx.db, workspace)],
+        "sessions": [chat_repo.session_json(r) for r in chat_repo.list_sessions(ctx.db, workspace)],
+        "current_session": current_session,
+        "accept": ",".join(TEXT_TYPES),
+        "max_upload_mb": ctx.settings.max_upload_mb,
+        "offline": ctx.answerer.offline,
+        "status_labels": STATUS_LABELS,
+    }
+
+
+@router.get("/")
+async def home(request: Request, ctx: Ctx, workspace: Workspace) -> Response:
+    return templates.TemplateResponse(request, "index.html", _shell(ctx, workspace))
+
+
+@router.get("/c/{session_id}")
+async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Workspace) -> Response:
+    session = chat_repo.get_session(ctx.db, workspace, session_id)
+    if session is None:
+        return not_found_page(request, "Chat session")
+    messages = []
+    for row in chat_repo.messages(ctx.db, session_id):
+        message = chat_repo.message_json(row)
+        if message["status"] == "streaming":
+            message["last_event_id"] = events.last_seq(ctx.db, message["id"])
+        messages.append(message)
+    context = {
+        **_shell(ctx, workspace, session_id),
+        "session": chat_repo.session_json(session),
+        "messages": messages,
+    }
+    return templates.TemplateResponse(request, "chat.html", context)

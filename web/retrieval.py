@@ -1,0 +1,53 @@
+"""Best-matching passages for a question: SQLite FTS5 ranked by BM25."""
+
+import re
+from dataclasses import dataclass
+
+from web.storage import Database
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Passage:
+    document_id: str
+    filename: str
+    page: int | None
+    text: str
+
+
+def fts_query(question: str) -> str | None:
+    """Any of the question's words, each quoted so FTS5 syntax in it stays literal."""
+    words = dict.fromkeys(w.lower() for w in _WORDS.findall(question) if len(w) > 1)
+    return " OR ".join(f'"{w}"' for w in words) or None
+
+
+def search(
+    db: Database,
+    workspace_id: str,
+    question: str,
+    document_ids: list[str] | None,
+    limit: int,
+) -> list[Passage]:
+    query = fts_query(question)
+    if query is None or document_ids == []:
+        return []
+    scope = ""
+    params: list[object] = [query, workspace_id]
+    if document_ids is not None:
+        scope = f"AND d.id IN ({', '.join('?' for _ in document_ids)})"
+        params += document_ids
+    rows = db.all(
+        f"""
+        SELECT c.document_id, d.filename, c.page, c.text
+        FROM chunks_fts
+        JOIN chunks c ON c.id = chunks_fts.rowid
+        JOIN documents d ON d.id = c.document_id
+        WHERE chunks_fts MATCH ? AND d.workspace_id = ? AND d.status = 'ready' {scope}
+        ORDER BY bm25(chunks_fts)
+        LIMIT ?
+        """,
+        *params,
+        limit,
+    )
+    return [Passage(r["document_id"], r["filename"], r["page"], r["text"]) for r in rows]

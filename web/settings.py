@@ -1,0 +1,35 @@
+"""Every knob of the app, each with a DOCCHAT_* environment variable."""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCCHAT_", extra="ignore", populate_by_name=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".data")
+    # Signs the workspace cookie; generated once into data_dir when not given.
+    secret_key: str | None = None
+
+    openai_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DOCCHAT_OPENAI_API_KEY", "OPENAI_API_KEY"),
+    )
+    openai_base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    openai_timeout_s: float = 60.0
+    openai_max_retries: int = 2
+
+    max_upload_mb: float = 50.0
+    max_message_chars: int = 8000
+    chunk_chars: int = 1000
+    chunk_overlap_chars: int = 150
+    context_passages: int = 6
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)

@@ -1,0 +1,1 @@
+"""Answer streams: a numbered event log per message, replayed and tailed over SSE."""

@@ -1,0 +1,84 @@
+"""Generation jobs run on the server, apart from any HTTP connection.
+
+A job appends to its message's event log and wakes the subscribers, each of which
+replays the log from where it was and then tails it. So a reload, a dropped
+connection or a second tab never loses or repeats a token.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+from web.storage import Database
+from web.streams import events
+from web.streams.events import Event
+
+log = logging.getLogger("docchat.streams")
+
+
+class StreamHub:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._jobs: dict[str, asyncio.Task[None]] = {}
+        self._stop_requested: set[str] = set()
+        self._signals: dict[str, asyncio.Event] = {}
+        self.subscribers = 0
+
+    @property
+    def live_jobs(self) -> int:
+        return len(self._jobs)
+
+    def start(self, message_id: str, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(job, name=f"answer-{message_id}")
+        self._jobs[message_id] = task
+        task.add_done_callback(lambda _: self._forget(message_id))
+
+    def is_live(self, message_id: str) -> bool:
+        return message_id in self._jobs
+
+    def stop_requested(self, message_id: str) -> bool:
+        return message_id in self._stop_requested
+
+    def notify(self, message_id: str) -> None:
+        if signal := self._signals.pop(message_id, None):
+            signal.set()
+
+    async def stop(self, message_id: str) -> None:
+        """Cancel a running job; it records what it had as `stopped`."""
+        task = self._jobs.get(message_id)
+        if task is None:
+            return
+        self._stop_requested.add(message_id)
+        task.cancel()
+        await asyncio.wait([task])
+
+    async def shutdown(self) -> None:
+        tasks = list(self._jobs.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+
+    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
+        """The log from `after` on, then new events as they come, until the last one."""
+        self.subscribers += 1
+        try:
+            while True:
+                # Taken before reading, so an event appended meanwhile is not missed.
+                signal = self._signals.setdefault(message_id, asyncio.Event())
+                for event in events.after(self.db, message_id, after):
+                    yield event
+                    after = event.seq
+                    if event.is_terminal:
+                        return
+                await signal.wait()
+        finally:
+            self.subscribers -= 1
+            if not self.is_live(message_id):
+                self._signals.pop(message_id, None)
+
+    def _forget(self, message_id: str) -> None:
+        self._jobs.pop(message_id, None)
+        self._stop_requested.discard(message_id)
+        self.notify(message_id)
