@@ -1,0 +1,45 @@
+# Shared by scripts/serve and scripts/test: a project venv, kept in sync with pyproject.toml.
+# Works on a fresh Debian/Ubuntu machine with Python 3.11+ (installs python3-venv if needed).
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Need root for: $*" >&2; return 1
+  fi
+}
+
+apt_install() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+}
+
+pick_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "DocChat needs Python 3.11 or newer." >&2
+  return 1
+}
+
+# ensure_venv EXTRA: create .venv and install the project (with that extra) when
+# pyproject.toml changed since the last install.
+ensure_venv() {
+  local spec=".[${1:-}]" python stamp
+  python=$(pick_python)
+  if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv 2>/dev/null || {
+      rm -rf .venv
+      apt_install "$(basename "$python")-venv"
+      "$python" -m venv .venv
+    }
+  fi
+  stamp="$spec $(sha256sum pyproject.toml | cut -d' ' -f1)"
+  if [ "$(cat .venv/.docchat-installed 2>/dev/null)" != "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e "$spec"
+    echo "$stamp" >.venv/.docchat-installed
+  fi
+}
