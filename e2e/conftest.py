@@ -18,6 +18,7 @@ from e2e.openai_mock import BASE_URL, OpenAIMock
 from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["e2e.reporting"]
 
 
 def _load_config() -> ModuleType:

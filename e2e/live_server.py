@@ -31,11 +31,21 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.ready = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._exit: asyncio.Event | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
+        self._exit = asyncio.Event()
         await super().startup(sockets)
         self.ready.set()
+
+    async def main_loop(self) -> None:
+        # Wake the moment exit() is called; uvicorn's own loop polls every 100 ms.
+        await self._exit.wait()
+
+    def exit(self) -> None:
+        self.should_exit = True
+        self.loop.call_soon_threadsafe(self._exit.set)
 
     def install_signal_handlers(self) -> None:
         """Signals belong to the test runner, not to a server in a thread."""
@@ -79,7 +89,7 @@ class LiveServer:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.should_exit = True
+        self._server.exit()
         self._thread.join(STOP_TIMEOUT_S)
         if self._thread.is_alive():
             raise RuntimeError(f"The app did not stop within {STOP_TIMEOUT_S}s.")

@@ -30,11 +30,16 @@ class Answer(Component):
         expect(self.body).to_have_text(text)
         expect(self.error).to_be_hidden()
 
+    def expect_text(self, text: str) -> None:
+        expect(self.body).to_have_text(text)
+
     def expect_complete_containing(self, *fragments: str) -> None:
         self.expect_complete(re.compile(".*".join(re.escape(f) for f in fragments), re.DOTALL))
 
-    def expect_failed(self, message: str) -> None:
-        expect(self.root).to_have_attribute("data-status", "error")
+    def expect_failed(self, message: str, *, status: str = "error") -> None:
+        """Ended without a full answer (`error`, `interrupted`), saying why."""
+        expect(self.root).to_have_attribute("data-status", status)
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
         expect(self.error).to_have_text(message)
 
     def expect_offline_label(self) -> None:

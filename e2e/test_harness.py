@@ -1,0 +1,36 @@
+"""The harness itself: restarts, shutdown with streams open, the mock's safety net."""
+
+import pytest
+
+from e2e.live_server import LiveServer
+from e2e.openai_mock import OpenAIMock
+from pages import AppShell
+
+INTERRUPTED = "The answer was interrupted because the server stopped."
+
+
+def test_restart_with_a_stream_open_interrupts_it_and_keeps_the_conversation(
+    page, live_server: LiveServer, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(["Half", " an answer", " never finished"], gate_after=2)
+    chat = AppShell(page).open().new_chat()
+    answer = chat.send("Tell me everything.")
+    answer.expect_streaming("Half an answer")
+
+    live_server.restart()  # raises if the open stream keeps the server from stopping
+
+    # The page reconnects by itself and learns how the answer ended; nothing is lost.
+    answer.expect_failed(INTERRUPTED, status="interrupted")
+    answer.expect_text("Half an answer")
+    chat.reload()
+    chat.messages.expect_conversation(("Tell me everything.", "Half an answer"))
+    chat.messages.last_answer.expect_failed(INTERRUPTED, status="interrupted")
+
+
+@pytest.mark.settings(openai_base_url="http://elsewhere.test/v1")
+def test_requests_nothing_mocks_are_caught_not_sent(page, openai_mock: OpenAIMock) -> None:
+    answer = AppShell(page).open().new_chat().send("Hello?")
+
+    answer.expect_failed("The model service is having problems. Try again.")
+    assert openai_mock.unmocked == ["POST http://elsewhere.test/v1/chat/completions"]
+    openai_mock.unmocked.clear()  # caught as intended; don't fail this test at teardown
