@@ -7,16 +7,14 @@ internals (storage, the stream hub) for checks and fault injection.
 import asyncio
 import socket
 import threading
-from collections.abc import Callable
-from typing import TypeVar
 
 import uvicorn
+from fastapi import FastAPI
 
 from web.app import create_app
 from web.context import AppContext
+from web.server import DocChatServer
 from web.settings import Settings
-
-T = TypeVar("T")
 
 STARTUP_TIMEOUT_S = 10
 # Open SSE streams are cut after this, so a stop never takes more than about a second.
@@ -24,11 +22,11 @@ GRACEFUL_SHUTDOWN_S = 0.3
 STOP_TIMEOUT_S = 5
 
 
-class _Server(uvicorn.Server):
-    """uvicorn.Server that says when it is up and which loop it runs on."""
+class _Server(DocChatServer):
+    """The app's server, saying when it is up and which loop it runs on."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config, app)
         self.ready = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._exit: asyncio.Event | None = None
@@ -55,7 +53,7 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.port = 0
-        self._app = None
+        self._app: FastAPI | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -78,7 +76,7 @@ class LiveServer:
             log_config=None,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
-        self._server = _Server(config)
+        self._server = _Server(config, self._app)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True
         )
@@ -99,11 +97,3 @@ class LiveServer:
         """Stop and start again on the same data dir and port, as after a deploy."""
         self.stop()
         self.start()
-
-    def call(self, fn: Callable[[AppContext], T]) -> T:
-        """Run fn(ctx) on the server's event loop thread, where its state lives."""
-
-        async def run() -> T:
-            return fn(self.ctx)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._server.loop).result(STOP_TIMEOUT_S)

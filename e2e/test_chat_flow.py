@@ -24,6 +24,8 @@ def test_upload_chat_and_receive_a_streamed_answer(
     chat = app.new_chat()
     answer = chat.send(QUESTION)
 
+    chat.expect_title(QUESTION)  # the first question names the chat
+
     # Held at the gate: the first two tokens are on screen, the rest is not.
     answer.expect_streaming("The capital of Zembla")
     chat.input_bar.expect_busy()
@@ -36,6 +38,7 @@ def test_upload_chat_and_receive_a_streamed_answer(
     assert openai_mock.last_request.messages[-1] == {"role": "user", "content": QUESTION}
 
     chat.reload()
+    chat.expect_title(QUESTION)
     chat.messages.expect_conversation((QUESTION, reply.text))
 
 

@@ -93,9 +93,12 @@ class ChatPage(AppShell):
         self.input_bar = InputBar(page.get_by_role("form", name="Ask DocChat"))
         self.messages = MessageList(page.get_by_role("log", name="Messages"))
 
-    @property
-    def title(self) -> Locator:
-        return self.page.get_by_test_id("session-title")
+    def expect_title(self, title: str) -> None:
+        """The chat's heading and its entry in the sidebar."""
+        expect(self.page.get_by_test_id("session-title")).to_have_text(title)
+        expect(self.session_links.and_(self.page.locator("[aria-current=page]"))).to_have_text(
+            title
+        )
 
     def send(self, text: str) -> Answer:
         """Ask a question; returns the answer it starts."""

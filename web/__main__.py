@@ -5,6 +5,7 @@ import logging
 import uvicorn
 
 from web.app import create_app
+from web.server import DocChatServer
 from web.settings import Settings
 
 GRACEFUL_SHUTDOWN_S = 3
@@ -13,12 +14,14 @@ GRACEFUL_SHUTDOWN_S = 3
 def main() -> None:
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
+    DocChatServer(config, app).run()
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ async def send_message(
     ctx.hub.start(assistant_id, write_answer(ctx, assistant_id, request))
     assistant = repo.message_json(repo.get_message_by_id(ctx.db, assistant_id))
     return {
+        "session": repo.session_json(repo.get_session(ctx.db, workspace, session_id)),
         "user_message": repo.message_json(repo.get_message_by_id(ctx.db, user_id)),
         "assistant_message": assistant,
         "events_url": assistant["events_url"],

@@ -23,6 +23,7 @@ class StreamHub:
         self._jobs: dict[str, asyncio.Task[None]] = {}
         self._stop_requested: set[str] = set()
         self._signals: dict[str, asyncio.Event] = {}
+        self._closing = False
         self.subscribers = 0
 
     @property
@@ -53,6 +54,15 @@ class StreamHub:
         task.cancel()
         await asyncio.wait([task])
 
+    def close_streams(self) -> None:
+        """The server is stopping: end every subscription so its connection can close.
+
+        Clients reconnect with Last-Event-ID and resume where they were.
+        """
+        self._closing = True
+        for message_id in list(self._signals):
+            self.notify(message_id)
+
     async def shutdown(self) -> None:
         tasks = list(self._jobs.values())
         for task in tasks:
@@ -64,7 +74,7 @@ class StreamHub:
         """The log from `after` on, then new events as they come, until the last one."""
         self.subscribers += 1
         try:
-            while True:
+            while not self._closing:
                 # Taken before reading, so an event appended meanwhile is not missed.
                 signal = self._signals.setdefault(message_id, asyncio.Event())
                 for event in events.after(self.db, message_id, after):

@@ -52,6 +52,7 @@ class Chat {
     try {
       const reply = await api("POST", `/api/sessions/${this.sessionId}/messages`, { content, mode: "chat" });
       this.input.value = "";
+      this.showTitle(reply.session.title);
       this.append(reply.user_message);
       this.follow(this.append(reply.assistant_message), 0);
     } catch (error) {
@@ -59,6 +60,13 @@ class Chat {
       this.sendError.hidden = false;
       this.setBusy(false);
     }
+  }
+
+  showTitle(title) {
+    document.querySelector("[data-testid=session-title]").textContent = title;
+    const link = document.querySelector("[data-testid=session-list] [aria-current=page]");
+    if (link) link.textContent = title;
+    document.title = `${title} · DocChat`;
   }
 
   append(message) {
