@@ -38,6 +38,7 @@ def test_upload_chat_and_receive_a_streamed_answer(
     assert openai_mock.last_request.messages[-1] == {"role": "user", "content": QUESTION}
 
     chat.reload()
+    chat.documents.expect_documents("zembla.txt")
     chat.expect_title(QUESTION)
     chat.messages.expect_conversation((QUESTION, reply.text))
 

@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
 from pages.base import BasePage
 from pages.documents_panel import DocumentsPanel
@@ -16,7 +16,7 @@ class AppShell(BasePage):
 
     def __init__(self, page: Page) -> None:
         super().__init__(page)
-        self.documents = DocumentsPanel(page.get_by_test_id("documents-panel"))
+        self.documents = DocumentsPanel(page.get_by_role("region", name="Documents"))
 
     @property
     def session_links(self) -> Locator:
@@ -28,6 +28,3 @@ class AppShell(BasePage):
         self.page.get_by_role("button", name="New chat").click()
         self.page.wait_for_url("**/c/*")
         return ChatPage(self.page)
-
-    def expect_sessions(self, *titles: str) -> None:
-        expect(self.session_links).to_have_text(list(titles))

@@ -2,7 +2,7 @@
 
 from typing import Self
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
 
 class BasePage:
@@ -19,9 +19,6 @@ class BasePage:
         self.page.reload()
         return self
 
-    def expect_heading(self, text: str) -> None:
-        expect(self.page.get_by_role("heading", level=1)).to_have_text(text)
-
 
 class Component:
     """A part of a page; its locators are all relative to `root`."""
@@ -29,6 +26,3 @@ class Component:
     def __init__(self, root: Locator) -> None:
         self.root = root
         self.page = root.page
-
-    def expect_visible(self) -> None:
-        expect(self.root).to_be_visible()

@@ -24,10 +24,6 @@ class DocumentRow(Component):
         expect(self.status).to_have_text("Ready")
         expect(self.error).to_be_hidden()
 
-    def expect_failed(self, message: str) -> None:
-        expect(self.status).to_have_text("Failed")
-        expect(self.error).to_have_text(message)
-
 
 class DocumentsPanel(Component):
     @property
