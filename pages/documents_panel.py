@@ -24,6 +24,10 @@ class DocumentRow(Component):
         expect(self.status).to_have_text("Ready")
         expect(self.error).to_be_hidden()
 
+    def expect_failed(self, message: str) -> None:
+        expect(self.status).to_have_text("Failed")
+        expect(self.error).to_have_text(message)
+
 
 class DocumentsPanel(Component):
     @property
@@ -44,4 +48,7 @@ class DocumentsPanel(Component):
             self.row(file.name).expect_ready()
 
     def expect_documents(self, *filenames: str) -> None:
-        expect(self.rows.get_by_test_id("document-name")).to_have_text(list(filenames))
+        """Exactly these documents, in any order (uploads finish in any order)."""
+        expect(self.rows).to_have_count(len(filenames))
+        for filename in filenames:
+            expect(self.row(filename).root).to_be_visible()

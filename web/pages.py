@@ -8,7 +8,7 @@ from starlette.responses import Response
 from web.chat import repository as chat_repo
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
-from web.documents.validate import TEXT_TYPES
+from web.documents.validate import CONTENT_TYPES
 from web.streams import events
 from web.templating import not_found_page, templates
 
@@ -27,7 +27,7 @@ def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) 
         "documents": [doc_repo.as_json(r) for r in doc_repo.list_all(ctx.db, workspace)],
         "sessions": [chat_repo.session_json(r) for r in chat_repo.list_sessions(ctx.db, workspace)],
         "current_session": current_session,
-        "accept": ",".join(TEXT_TYPES),
+        "accept": ",".join(CONTENT_TYPES),
         "max_upload_mb": ctx.settings.max_upload_mb,
         "offline": ctx.answerer.offline,
         "status_labels": STATUS_LABELS,
