@@ -1,7 +1,7 @@
 """The app under test: uvicorn in a thread of the test process.
 
-In-process, so respx intercepts the app's OpenAI calls and tests can reach server
-internals (storage, the stream hub) for checks and fault injection.
+In-process, so respx intercepts the app's OpenAI calls (and later issues can reach
+server internals for checks and fault injection).
 """
 
 import asyncio
@@ -12,12 +12,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from web.app import create_app
-from web.context import AppContext
 from web.server import DocChatServer
 from web.settings import Settings
 
 STARTUP_TIMEOUT_S = 10
-# Open SSE streams are cut after this, so a stop never takes more than about a second.
+# A fallback: the server ends open SSE streams itself; anything still running is cut.
 GRACEFUL_SHUTDOWN_S = 0.3
 STOP_TIMEOUT_S = 5
 
@@ -60,10 +59,6 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ctx(self) -> AppContext:
-        return self._app.state.ctx
 
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

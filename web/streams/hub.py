@@ -24,11 +24,6 @@ class StreamHub:
         self._stop_requested: set[str] = set()
         self._signals: dict[str, asyncio.Event] = {}
         self._closing = False
-        self.subscribers = 0
-
-    @property
-    def live_jobs(self) -> int:
-        return len(self._jobs)
 
     def start(self, message_id: str, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(job, name=f"answer-{message_id}")
@@ -72,7 +67,6 @@ class StreamHub:
 
     async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
         """The log from `after` on, then new events as they come, until the last one."""
-        self.subscribers += 1
         try:
             while not self._closing:
                 # Taken before reading, so an event appended meanwhile is not missed.
@@ -84,7 +78,6 @@ class StreamHub:
                         return
                 await signal.wait()
         finally:
-            self.subscribers -= 1
             if not self.is_live(message_id):
                 self._signals.pop(message_id, None)
 
