@@ -9,12 +9,15 @@ from types import ModuleType
 import pytest
 import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used by openai 3.x)
 import respx
-from playwright.sync_api import BrowserContext, Playwright, expect
+from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from e2e.api import Api
+from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock
+from e2e.store import Store
 from web.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +108,23 @@ def files(tmp_path: Path) -> FileFactory:
     return FileFactory(tmp_path / "files")
 
 
+@pytest.fixture
+def store(live_server: LiveServer) -> Store:
+    """What the server has stored, read through the server itself."""
+    return Store(live_server)
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Faults:
+    return Faults(monkeypatch, live_server)
+
+
+@pytest.fixture
+def api(page: Page) -> Api:
+    """The JSON API in the browser context's workspace."""
+    return Api(page.request)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright) -> dict:
     try:
@@ -124,7 +144,16 @@ def browser_context_args(browser_context_args: dict, live_server: LiveServer) ->
 
 @pytest.fixture
 def context(new_context) -> BrowserContext:
-    context = new_context()
+    return _with_timeouts(new_context())
+
+
+@pytest.fixture
+def another_page(new_context) -> Page:
+    """A second browser profile: its own cookie, so its own workspace."""
+    return _with_timeouts(new_context()).new_page()
+
+
+def _with_timeouts(context: BrowserContext) -> BrowserContext:
     context.set_default_timeout(cfg.ACTION_TIMEOUT)
     context.set_default_navigation_timeout(cfg.NAVIGATION_TIMEOUT)
     return context

@@ -6,6 +6,7 @@ from pathlib import Path
 import docx
 import pypdf
 from fpdf import FPDF
+from playwright.sync_api import FilePayload
 
 # A Windows executable's first bytes: what a disguised program looks like.
 EXECUTABLE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
@@ -64,6 +65,18 @@ class FileFactory:
 
     def empty(self, name: str = "empty.txt") -> Path:
         return self.write(name, b"")
+
+    def large_text(self, name: str = "large.txt", megabytes: float = 24) -> Path:
+        """Plain text of this size: numbered lines, so every chunk differs."""
+        size = int(megabytes * 1024 * 1024)
+        line = "Line {:>10} of a large generated file, for upload tests.\n"
+        lines = (line.format(n) for n in range(size // len(line.format(0)) + 1))
+        return self.write(name, "".join(lines).encode()[:size])
+
+    @staticmethod
+    def payload(name: str, content: str = "Some text.") -> FilePayload:
+        """A file as the browser will name it, for names no file system would take."""
+        return {"name": name, "mimeType": "application/octet-stream", "buffer": content.encode()}
 
     def write(self, name: str, data: bytes) -> Path:
         path = self.folder / name

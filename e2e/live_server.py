@@ -1,24 +1,30 @@
 """The app under test: uvicorn in a thread of the test process.
 
-In-process, so respx intercepts the app's OpenAI calls (and later issues can reach
-server internals for checks and fault injection).
+In-process, so respx intercepts the app's OpenAI calls and tests can read the server's
+storage and inject faults into it.
 """
 
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from web.app import create_app
+from web.context import AppContext
 from web.server import DocChatServer
 from web.settings import Settings
+
+T = TypeVar("T")
 
 STARTUP_TIMEOUT_S = 10
 # A fallback: the server ends open SSE streams itself; anything still running is cut.
 GRACEFUL_SHUTDOWN_S = 0.3
 STOP_TIMEOUT_S = 5
+CALL_TIMEOUT_S = 10
 
 
 class _Server(DocChatServer):
@@ -59,6 +65,19 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def call(self, fn: Callable[[AppContext], T]) -> T:
+        """fn(ctx) on the server's event loop, between requests, as a handler would run it."""
+
+        async def on_loop() -> T:
+            return fn(self._app.state.ctx)
+
+        future = asyncio.run_coroutine_threadsafe(on_loop(), self.loop)
+        return future.result(CALL_TIMEOUT_S)
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._server.loop
 
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

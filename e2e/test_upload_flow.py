@@ -1,35 +1,121 @@
-"""Upload flow, end to end: every type, bad files, several at once, duplicates."""
+"""Upload flow, end to end: every type, bad files, limits, several at once, duplicates,
+storage, metadata across restarts, failures and recovery, hostile names."""
 
+import hashlib
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from e2e.api import Api, Multipart, RawUpload
+from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
+from e2e.store import Store
 from pages import AppShell
 
 SUPPORTED = "Upload PDF, Word (.docx), Markdown (.md) or plain text (.txt) files."
+RESTARTED = (
+    "Processing was interrupted by a server restart. Delete the document and upload it again."
+)
+ONE_MB = 1024 * 1024
 
 
-def test_documents_of_every_type_upload_at_once_and_survive_a_restart(
-    page, live_server: LiveServer, files: FileFactory
+def sha256(file: Path) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+# --- the complete workflow and metadata ------------------------------------------------
+
+
+def test_documents_of_every_type_upload_at_once_and_keep_their_metadata_across_a_restart(
+    page, live_server: LiveServer, files: FileFactory, api: Api, store: Store
 ) -> None:
-    documents = [
-        files.pdf("report.pdf", ["Quarterly revenue grew.", "Costs fell."]),
-        files.docx("memo.docx", ["Meeting moved to Friday."]),
-        files.markdown("guide.md"),
-        files.text("notes.txt"),
-        files.text("café-latin1.txt", "Crème brûlée recipe.", encoding="latin-1"),
-    ]
+    pdf = files.pdf("report.pdf", ["Quarterly revenue grew.", "Costs fell."])
+    word = files.docx("memo.docx", ["Meeting moved to Friday."])
+    markdown = files.markdown("guide.md")
+    text = files.text("notes.txt")
+    latin1 = files.text("café-latin1.txt", "Crème brûlée recipe.", encoding="latin-1")
+    kb = r"\d+\.\d KB"
+    summaries = {
+        pdf: re.compile(f"^PDF · 2 pages · {kb}$"),
+        word: re.compile(f"^Word · {kb}$"),
+        markdown: f"Markdown · {markdown.stat().st_size} B",
+        text: f"Text · {text.stat().st_size} B",
+        latin1: f"Text · {latin1.stat().st_size} B",
+    }
     app = AppShell(page).open()
-    app.documents.upload_and_wait(*documents)
+
+    app.documents.upload(*summaries)
+
+    for file, summary in summaries.items():
+        app.documents.row(file.name).expect_ready(summary)
+    documents = {d["filename"]: d for d in api.documents()}
+    for file in summaries:
+        document = documents[file.name]
+        assert document["size"] == file.stat().st_size
+        assert document["sha256"] == sha256(file)
+        assert document["status"] == "ready"
+        assert document["error"] is None
+        assert document["chunks"] >= 1
+        assert datetime.fromisoformat(document["created_at"]).tzinfo is not None
+    assert documents["report.pdf"]["pages"] == 2
+    assert documents["report.pdf"]["content_type"] == "application/pdf"
+    assert documents["memo.docx"]["content_type"].endswith("wordprocessingml.document")
+    assert documents["guide.md"]["content_type"] == "text/markdown"
+    assert documents["notes.txt"]["content_type"] == "text/plain"
+    latin1_doc = documents["café-latin1.txt"]
+    assert store.document(latin1_doc["id"], latin1_doc["sha256"]).text == "Crème brûlée recipe."
 
     live_server.restart()
     app.reload()
-    app.documents.expect_documents(*(d.name for d in documents))
-    for document in documents:
-        app.documents.row(document.name).expect_ready()
+
+    assert {d["filename"]: d for d in api.documents()} == documents
+    app.documents.expect_documents(*documents)
+    for file, summary in summaries.items():
+        app.documents.row(file.name).expect_ready(summary)
 
 
-def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(page, files: FileFactory) -> None:
+def test_an_upload_shows_its_progress_then_processing_then_ready(
+    page, files: FileFactory, faults: Faults
+) -> None:
+    body = faults.hold_uploads()
+    processing = faults.hold_processing()
+    app = AppShell(page).open()
+
+    app.documents.upload(files.large_text("large.txt", megabytes=16))
+
+    row = app.documents.row("large.txt")
+    body.expect_reached()
+    row.expect_uploading()
+    body.release()
+    processing.expect_reached()
+    row.expect_processing()
+    processing.release()
+    row.expect_ready("Text · 16.0 MB")
+
+
+def test_files_dropped_on_the_page_upload_like_chosen_ones(page, files: FileFactory) -> None:
+    app = AppShell(page).open()
+
+    dragged = app.documents.drag_over(files.pdf("dropped.pdf"), files.markdown("dropped.md"))
+    app.documents.expect_drop_overlay()
+    dragged.drop()
+
+    app.documents.expect_drop_overlay(visible=False)
+    app.documents.row("dropped.pdf").expect_ready()
+    app.documents.row("dropped.md").expect_ready()
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
+    page, files: FileFactory, store: Store
+) -> None:
     good = files.text("good.txt", "Perfectly fine text.")
-    bad = {
+    refused = {
         files.disguised_executable("setup.txt"): (
             f"“setup.txt” is named .txt but its content is a Windows program. {SUPPORTED}"
         ),
@@ -38,6 +124,8 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(page, files: Fi
         files.text("fake.pdf", "Just text pretending."): (
             f"“fake.pdf” is named .pdf but its content is something else. {SUPPORTED}"
         ),
+    }
+    unreadable = {
         files.encrypted_pdf("secret.pdf"): (
             "This PDF is password-protected. Remove the password and upload it again."
         ),
@@ -51,14 +139,73 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(page, files: Fi
         ),
     }
     app = AppShell(page).open()
-    app.documents.upload(*bad, good)
+
+    app.documents.upload(*refused, *unreadable, good)
 
     app.documents.row("good.txt").expect_ready()
-    for file, message in bad.items():
+    for file, message in {**refused, **unreadable}.items():
+        app.documents.row(file.name).expect_failed(message)
+    # Refused files leave nothing; unreadable ones stay listed, failed, saying why.
+    assert store.document_count() == 1 + len(unreadable)
+    app.reload()
+    app.documents.expect_documents("good.txt", *(f.name for f in unreadable))
+    for file, message in unreadable.items():
         app.documents.row(file.name).expect_failed(message)
 
 
-def test_the_same_file_twice_names_the_existing_document(page, files: FileFactory) -> None:
+@pytest.mark.settings(max_upload_mb=1)
+def test_a_file_over_the_size_limit_is_refused_and_the_others_go_on(
+    page, files: FileFactory, store: Store
+) -> None:
+    app = AppShell(page).open()
+
+    app.documents.upload(files.large_text("big.txt", megabytes=1.5), files.text("small.txt"))
+
+    app.documents.row("big.txt").expect_failed("This file is larger than the 1 MB limit.")
+    app.documents.row("small.txt").expect_ready()
+    assert store.document_count() == 1
+
+
+@pytest.mark.settings(max_upload_mb=1)
+def test_a_body_declared_too_large_is_refused_before_it_is_sent(
+    live_server: LiveServer, store: Store
+) -> None:
+    upload = RawUpload(live_server.port, Multipart("huge.txt"), {"Content-Length": str(10 << 30)})
+
+    status, body = upload.response()  # not one byte of the body has been sent
+
+    assert status == 413
+    assert body["error"]["message"] == "This file is larger than the 1 MB limit."
+    assert store.document_count() == 0
+    assert store.temp_files() == []
+
+
+@pytest.mark.settings(max_upload_mb=1)
+def test_a_body_with_no_length_is_cut_off_once_it_passes_the_limit(
+    live_server: LiveServer, store: Store
+) -> None:
+    multipart = Multipart("endless.txt")
+    offered = 256 * ONE_MB
+    upload = RawUpload(live_server.port, multipart, {"Transfer-Encoding": "chunked"})
+
+    sent = upload.send_chunked(
+        iter([multipart.head, *(b"a" * 65536 for _ in range(offered // 65536)), multipart.tail])
+    )
+    status, body = upload.response()
+
+    assert status == 413
+    assert body["error"]["message"] == "This file is larger than the 1 MB limit."
+    assert sent < offered // 4, f"The server read {sent} bytes of an oversize upload"
+    assert store.document_count() == 0
+    assert store.temp_files() == []
+
+
+# --- several files, duplicates, workspaces ---------------------------------------------
+
+
+def test_the_same_file_twice_names_the_existing_document_and_is_stored_once(
+    page, files: FileFactory, api: Api, store: Store
+) -> None:
     original = files.text("original.txt", "Unique content, uploaded once.")
     copy = files.write("copy.txt", original.read_bytes())
     app = AppShell(page).open()
@@ -67,5 +214,192 @@ def test_the_same_file_twice_names_the_existing_document(page, files: FileFactor
     app.documents.upload(copy)
 
     app.documents.row("copy.txt").expect_failed("“copy.txt” is already uploaded as “original.txt”.")
+    response = api.upload(copy)
+    assert response.status == 409
+    assert response.json()["error"]["document"] == api.document_named("original.txt")
+    assert store.document_count() == 1
+    assert store.blob_names() == [sha256(original)]
     app.reload()
     app.documents.expect_documents("original.txt")
+
+
+def test_the_same_bytes_in_another_workspace_are_that_workspaces_own_document(
+    page, another_page, files: FileFactory, store: Store
+) -> None:
+    shared = files.text("shared.txt", "Shared by two teams.")
+    mine, theirs = AppShell(page).open(), AppShell(another_page).open()
+    mine.documents.upload_and_wait(shared)
+
+    theirs.documents.upload_and_wait(shared)
+
+    my_doc = Api(page.request).document_named("shared.txt")
+    their_doc = Api(another_page.request).document_named("shared.txt")
+    assert my_doc["id"] != their_doc["id"]
+    assert store.blob_names() == [sha256(shared)]  # the bytes are kept once
+    mine.documents.row("shared.txt").delete().confirm("Delete")
+    mine.documents.expect_documents()
+    assert store.blob_names() == [sha256(shared)]  # still theirs
+    theirs.reload()
+    theirs.documents.row("shared.txt").expect_ready()
+    theirs.documents.row("shared.txt").delete().confirm("Delete")
+    theirs.documents.expect_documents()
+    assert store.blob_names() == []
+
+
+# --- storage ---------------------------------------------------------------------------
+
+
+def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entries(
+    page, files: FileFactory, api: Api, store: Store
+) -> None:
+    report = files.text("report.txt", "The zanzibarquokka population doubled last year.")
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(report)
+    document = api.document_named("report.txt")
+    stored = store.document(document["id"], document["sha256"])
+    assert stored.blob == report.read_bytes()
+    assert stored.blob_sha256 == document["sha256"] == sha256(report)
+    assert stored.row["size"] == len(stored.blob)
+    assert "zanzibarquokka" in stored.text
+    assert store.index_hits("zanzibarquokka") == 1
+    assert store.temp_files() == []
+
+    dialog = app.documents.row("report.txt").delete()
+    dialog.expect_question(
+        "Delete “report.txt”?",
+        "Its file and text are removed from DocChat, and chats can no longer use it.",
+    )
+    dialog.cancel()
+    app.documents.row("report.txt").expect_ready()
+    assert store.document(document["id"], document["sha256"]).blob is not None
+
+    app.documents.row("report.txt").delete().confirm("Delete")
+
+    app.documents.expect_documents()
+    gone = store.document(document["id"], document["sha256"])
+    assert (gone.row, gone.chunks, gone.blob) == (None, [], None)
+    assert store.index_hits("zanzibarquokka") == 0
+    app.reload()
+    app.documents.expect_documents()
+
+
+# --- error recovery --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("disk_full", "the disk is full"),
+        ("blob_writes_fail", "it is not allowed to write to its storage"),
+    ],
+)
+def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
+    page, files: FileFactory, faults: Faults, api: Api, store: Store, fault: str, reason: str
+) -> None:
+    report = files.pdf("report.pdf", ["Numbers.", "More numbers."])
+    app = AppShell(page).open()
+    getattr(faults, fault)()
+
+    app.documents.upload(report)
+
+    app.documents.row("report.pdf").expect_failed(
+        f"The server could not store the file because {reason}. Nothing was saved. "
+        "Try again later, or tell whoever runs this DocChat."
+    )
+    assert api.upload(report).status == 507
+    assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
+
+    faults.heal()
+    app.documents.row("report.pdf").dismiss()
+    app.documents.upload_and_wait(report)
+
+
+def test_cancelling_an_upload_leaves_nothing_behind(
+    page, files: FileFactory, faults: Faults, store: Store
+) -> None:
+    body = faults.hold_uploads()
+    app = AppShell(page).open()
+    app.documents.upload(files.large_text("large.txt", megabytes=16))
+    body.expect_reached()
+    app.documents.row("large.txt").expect_uploading()
+
+    app.documents.row("large.txt").cancel_upload()
+
+    app.documents.expect_documents()
+    body.release()
+    body.expect_finished()
+    assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
+    app.reload()
+    app.documents.expect_documents()
+
+
+def test_an_upload_cut_off_mid_file_leaves_nothing_behind(
+    live_server: LiveServer, faults: Faults, store: Store
+) -> None:
+    done = faults.watch_uploads()
+    temp_file = faults.watch_temp_files()
+    multipart = Multipart("cut.txt")
+    upload = RawUpload(
+        live_server.port, multipart, {"Content-Length": str(multipart.length(ONE_MB))}
+    )
+    upload.send(multipart.head + b"a" * (ONE_MB // 2))
+    temp_file.expect()  # the server is writing the file
+
+    upload.close()
+
+    done.expect_finished()
+    assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
+
+
+def test_a_restart_during_processing_never_leaves_a_document_stuck(
+    page, live_server: LiveServer, files: FileFactory, faults: Faults
+) -> None:
+    report = files.pdf("report.pdf", ["A page that never got read."])
+    processing = faults.hold_processing()
+    app = AppShell(page).open()
+    app.documents.upload(report)
+    processing.expect_reached()
+    app.documents.row("report.pdf").expect_processing()
+
+    live_server.restart()
+
+    app.reload()
+    app.documents.row("report.pdf").expect_failed(RESTARTED)
+    app.documents.row("report.pdf").delete().confirm("Delete")
+    faults.heal()
+    app.documents.upload_and_wait(report)
+
+
+# --- hostile names ---------------------------------------------------------------------
+
+
+def test_hostile_file_names_are_stored_safely_and_shown_as_plain_text(
+    page, files: FileFactory, api: Api, store: Store
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    shown_as = {
+        "../../../etc/passwd.txt": "passwd.txt",
+        "..\\..\\Windows\\win.ini.txt": "win.ini.txt",
+        "<img src=x onerror=alert(1)>.md": "<img src=x onerror=alert(1)>.md",
+        "<svg onload=alert(2)>.txt": "<svg onload=alert(2)>.txt",
+        "<b>bold</b>.txt": "b>.txt",  # a slash is a path separator, whatever surrounds it
+        "n" * 300 + ".txt": "n" * 251 + ".txt",
+        "Cafe\u0301 — 履歴書 📄.txt": "Café — 履歴書 📄.txt",  # decomposed é in, composed out
+        "invoice\u202etxt.exe.md": "invoicetxt.exe.md",  # no right-to-left override
+    }
+    app = AppShell(page).open()
+
+    app.documents.upload(
+        *(files.payload(name, f"Document {i}.") for i, name in enumerate(shown_as))
+    )
+
+    for name in shown_as.values():
+        app.documents.row(name).expect_ready()
+    documents = api.documents()
+    assert sorted(d["filename"] for d in documents) == sorted(shown_as.values())
+    assert store.blob_names() == sorted(d["sha256"] for d in documents)  # names never hit disk
+    app.reload()
+    for name in shown_as.values():
+        app.documents.row(name).expect_ready()
+    assert dialogs == []

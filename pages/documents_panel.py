@@ -1,10 +1,18 @@
 """The documents panel in the sidebar: upload, and one row per document."""
 
+import base64
+import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import FilePayload, JSHandle, Locator, expect
 
 from pages.base import Component
+from pages.confirm_dialog import ConfirmDialog
+
+# A <progress> value strictly between 0 and 1: some bytes sent, not all.
+PARTIAL = re.compile(r"^0\.\d*[1-9]\d*$")
+
+File = Path | FilePayload
 
 
 class DocumentRow(Component):
@@ -17,16 +25,64 @@ class DocumentRow(Component):
         return self.root.get_by_test_id("document-status")
 
     @property
+    def summary(self) -> Locator:
+        return self.root.get_by_test_id("document-meta")
+
+    @property
     def error(self) -> Locator:
         return self.root.get_by_test_id("document-error")
 
-    def expect_ready(self) -> None:
+    @property
+    def progress(self) -> Locator:
+        return self.root.get_by_role("progressbar", name="Upload progress")
+
+    def expect_uploading(self) -> None:
+        """Part of the file is sent, not all of it, and the upload can be cancelled."""
+        expect(self.status).to_have_text("Uploading…")
+        expect(self.progress).to_have_attribute("value", PARTIAL)
+        expect(self.root.get_by_role("button", name=re.compile("^Cancel upload"))).to_be_visible()
+
+    def expect_processing(self) -> None:
+        """Every byte is sent; the server is reading the document."""
+        expect(self.status).to_have_text("Processing…")
+        expect(self.progress).to_have_attribute("value", "1")
+
+    def expect_ready(self, summary: str | re.Pattern[str] | None = None) -> None:
         expect(self.status).to_have_text("Ready")
         expect(self.error).to_be_hidden()
+        expect(self.progress).to_be_hidden()
+        if summary is not None:
+            expect(self.summary).to_have_text(summary)
 
     def expect_failed(self, message: str) -> None:
         expect(self.status).to_have_text("Failed")
         expect(self.error).to_have_text(message)
+        expect(self.progress).to_be_hidden()
+
+    def cancel_upload(self) -> None:
+        self.root.get_by_role("button", name=re.compile("^Cancel upload")).click()
+
+    def dismiss(self) -> None:
+        """Clear a failed upload's row (nothing of it was stored)."""
+        self.root.get_by_role("button", name=re.compile("^Dismiss")).click()
+        expect(self.root).to_have_count(0)
+
+    def delete(self) -> ConfirmDialog:
+        """Ask to delete; returns the confirmation dialog that asks back."""
+        self.root.get_by_role("button", name=re.compile("^Delete")).click()
+        return ConfirmDialog(self.page)
+
+
+class DraggedFiles:
+    """Files dragged over the page, not yet dropped."""
+
+    def __init__(self, target: Locator, transfer: JSHandle) -> None:
+        self.target = target
+        self.transfer = transfer
+
+    def drop(self) -> None:
+        self.target.dispatch_event("dragover", {"dataTransfer": self.transfer})
+        self.target.dispatch_event("drop", {"dataTransfer": self.transfer})
 
 
 class DocumentsPanel(Component):
@@ -34,8 +90,29 @@ class DocumentsPanel(Component):
     def rows(self) -> Locator:
         return self.root.get_by_test_id("document-row")
 
-    def upload(self, *files: Path) -> None:
+    @property
+    def drop_overlay(self) -> Locator:
+        return self.page.get_by_test_id("drop-overlay")
+
+    def upload(self, *files: File) -> None:
+        """Choose files in the file picker (a payload can carry any name, even a hostile one)."""
         self.root.get_by_label("Upload documents").set_input_files(list(files))
+
+    def drag_over(self, *files: Path) -> DraggedFiles:
+        """Drag files from the desktop over the panel, as a person would before dropping."""
+        transfer = self.page.evaluate_handle(
+            """files => {
+                const transfer = new DataTransfer();
+                for (const f of files) {
+                    const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0));
+                    transfer.items.add(new File([bytes], f.name));
+                }
+                return transfer;
+            }""",
+            [{"name": f.name, "data": base64.b64encode(f.read_bytes()).decode()} for f in files],
+        )
+        self.root.dispatch_event("dragenter", {"dataTransfer": transfer})
+        return DraggedFiles(self.root, transfer)
 
     def row(self, filename: str) -> DocumentRow:
         name = self.page.get_by_test_id("document-name").get_by_text(filename, exact=True)
@@ -52,3 +129,6 @@ class DocumentsPanel(Component):
         expect(self.rows).to_have_count(len(filenames))
         for filename in filenames:
             expect(self.row(filename).root).to_be_visible()
+
+    def expect_drop_overlay(self, visible: bool = True) -> None:
+        expect(self.drop_overlay).to_be_visible(visible=visible)

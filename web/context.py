@@ -1,7 +1,8 @@
 """What request handlers share: settings, storage, the stream hub, the answerer."""
 
+import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -21,6 +22,8 @@ class AppContext:
     blobs: BlobStore
     hub: StreamHub
     answerer: Answerer
+    # Held while a blob gains or may lose its last row, so the two always agree.
+    blob_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def _context(request: Request) -> AppContext:

@@ -1,5 +1,7 @@
 """App errors as JSON `{"error": {"code", "message", ...}}` with the right status."""
 
+import errno
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,13 +11,24 @@ from starlette.exceptions import HTTPException
 
 from web.templating import not_found_page
 
+log = logging.getLogger("docchat")
+
 
 class AppError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
@@ -27,10 +40,33 @@ class NotFound(AppError):
         super().__init__(404, "not_found", f"{what} not found.")
 
 
+STORAGE_FAILURES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the storage quota is used up",
+    errno.EACCES: "it is not allowed to write to its storage",
+    errno.EPERM: "it is not allowed to write to its storage",
+    errno.EROFS: "its storage is read-only",
+}
+
+
+class StorageFailure(AppError):
+    """The server could not write a file: 507, and nothing was saved."""
+
+    def __init__(self, exc: OSError) -> None:
+        reason = STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
+        super().__init__(
+            507,
+            "storage_error",
+            f"The server could not store the file because {reason}. Nothing was saved. "
+            "Try again later, or tell whoever runs this DocChat.",
+        )
+        log.error("Storage failure: %s", exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

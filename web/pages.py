@@ -8,6 +8,8 @@ from starlette.responses import Response
 from web.chat import repository as chat_repo
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
+from web.documents.display import summary
+from web.documents.upload import too_large
 from web.documents.validate import CONTENT_TYPES
 from web.streams import events
 from web.templating import not_found_page, templates
@@ -22,13 +24,20 @@ STATUS_LABELS = {
 }
 
 
+def _document(row: Any) -> dict[str, Any]:
+    document = doc_repo.as_json(row)
+    return {**document, "summary": summary(document)}
+
+
 def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) -> dict[str, Any]:
     return {
-        "documents": [doc_repo.as_json(r) for r in doc_repo.list_all(ctx.db, workspace)],
+        "documents": [_document(r) for r in doc_repo.list_all(ctx.db, workspace)],
         "sessions": [chat_repo.session_json(r) for r in chat_repo.list_sessions(ctx.db, workspace)],
         "current_session": current_session,
         "accept": ",".join(CONTENT_TYPES),
         "max_upload_mb": ctx.settings.max_upload_mb,
+        "max_upload_bytes": ctx.settings.max_upload_bytes,
+        "too_large_message": too_large(ctx.settings.max_upload_bytes).message,
         "offline": ctx.answerer.offline,
         "status_labels": STATUS_LABELS,
     }
@@ -37,6 +46,18 @@ def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) 
 @router.get("/")
 async def home(request: Request, ctx: Ctx, workspace: Workspace) -> Response:
     return templates.TemplateResponse(request, "index.html", _shell(ctx, workspace))
+
+
+@router.get("/documents/{document_id}/row")
+async def document_row(
+    document_id: str, request: Request, ctx: Ctx, workspace: Workspace
+) -> Response:
+    """One document's row, for the page to swap in when an upload finishes."""
+    row = doc_repo.get(ctx.db, workspace, document_id)
+    if row is None:
+        return not_found_page(request, "Document")
+    context = {"document": _document(row), "status_labels": STATUS_LABELS}
+    return templates.TemplateResponse(request, "document_row.html", context)
 
 
 @router.get("/c/{session_id}")

@@ -1,8 +1,9 @@
-"""From a received file to a stored, indexed document row."""
+"""From a received file to a stored, indexed document row, and back out again."""
 
 import asyncio
 import errno
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from web.context import AppContext, new_id, utc_now
@@ -11,7 +12,7 @@ from web.documents.chunking import chunk_pages
 from web.documents.extract import ExtractionError, extract_pages
 from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
-from web.errors import AppError
+from web.errors import AppError, StorageFailure
 
 
 async def ingest(ctx: AppContext, workspace_id: str, received: ReceivedFile) -> dict[str, Any]:
@@ -21,9 +22,19 @@ async def ingest(ctx: AppContext, workspace_id: str, received: ReceivedFile) -> 
     content_type = detect_content_type(name, received.head)
     if existing := repo.find_by_sha(ctx.db, workspace_id, received.sha256):
         raise duplicate(name, existing)
-    document_id = _store(ctx, workspace_id, received, content_type)
+    document_id = await _store(ctx, workspace_id, received, content_type)
     await _process(ctx, document_id, content_type, ctx.blobs.path_for(received.sha256))
-    return repo.as_json(repo.get(ctx.db, workspace_id, document_id))
+    if (row := repo.get(ctx.db, workspace_id, document_id)) is None:
+        raise AppError(409, "deleted", f"“{name}” was deleted while it was being processed.")
+    return repo.as_json(row)
+
+
+async def remove(ctx: AppContext, document: sqlite3.Row) -> None:
+    """The row with its chunks and index entries, then the blob if nothing else uses it."""
+    async with ctx.blob_lock:
+        repo.delete(ctx.db, document["id"])
+        if not repo.sha_in_use(ctx.db, document["sha256"]):
+            ctx.blobs.delete(document["sha256"])
 
 
 def duplicate(name: str, existing: sqlite3.Row) -> AppError:
@@ -35,49 +46,43 @@ def duplicate(name: str, existing: sqlite3.Row) -> AppError:
     )
 
 
-def storage_error(exc: OSError) -> AppError:
-    reason = "the disk is full" if exc.errno == errno.ENOSPC else "storage is unavailable"
-    return AppError(
-        507,
-        "storage_error",
-        f"The server could not store the file: {reason}. Nothing was saved; try again later.",
-    )
-
-
-def _store(ctx: AppContext, workspace_id: str, received: ReceivedFile, content_type: str) -> str:
+async def _store(
+    ctx: AppContext, workspace_id: str, received: ReceivedFile, content_type: str
+) -> str:
     """The blob, then its row; on failure neither is left behind."""
-    try:
-        ctx.blobs.put(received.path, received.sha256)
-    except OSError as exc:
-        raise storage_error(exc) from exc
-    document_id = new_id()
-    try:
-        repo.insert(
-            ctx.db,
-            id=document_id,
-            workspace_id=workspace_id,
-            filename=received.filename,
-            size=received.size,
-            content_type=content_type,
-            sha256=received.sha256,
-            status="processing",
-            created_at=utc_now(),
-        )
-    except sqlite3.IntegrityError as exc:
-        # A concurrent upload of the same bytes won the race.
-        winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
-        raise duplicate(received.filename, winner) from exc
-    except (sqlite3.OperationalError, OSError) as exc:
-        if not repo.sha_in_use(ctx.db, received.sha256):
-            ctx.blobs.delete(received.sha256)
-        raise storage_error(OSError(errno.EIO, str(exc))) from exc
+    async with ctx.blob_lock:
+        try:
+            await asyncio.to_thread(ctx.blobs.put, received.path, received.sha256)
+        except OSError as exc:
+            raise StorageFailure(exc) from exc
+        document_id = new_id()
+        try:
+            repo.insert(
+                ctx.db,
+                id=document_id,
+                workspace_id=workspace_id,
+                filename=received.filename,
+                size=received.size,
+                content_type=content_type,
+                sha256=received.sha256,
+                status="processing",
+                created_at=utc_now(),
+            )
+        except sqlite3.IntegrityError as exc:
+            # A concurrent upload of the same bytes won the race.
+            winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
+            raise duplicate(received.filename, winner) from exc
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not repo.sha_in_use(ctx.db, received.sha256):
+                ctx.blobs.delete(received.sha256)
+            raise StorageFailure(OSError(errno.EIO, str(exc))) from exc
     return document_id
 
 
-async def _process(ctx: AppContext, document_id: str, content_type: str, blob_path) -> None:
+async def _process(ctx: AppContext, document_id: str, content_type: str, blob: Path) -> None:
     settings = ctx.settings
     try:
-        pages = await asyncio.to_thread(extract_pages, blob_path, content_type)
+        pages = await asyncio.to_thread(extract_pages, blob, content_type)
     except ExtractionError as exc:
         repo.mark_failed(ctx.db, document_id, str(exc))
         return

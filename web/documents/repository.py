@@ -44,14 +44,15 @@ def insert(db: Database, **row: Any) -> None:
 
 def mark_ready(db: Database, document_id: str, pages: int | None, chunks: list[Chunk]) -> None:
     with db.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO chunks (document_id, seq, page, text) VALUES (?, ?, ?, ?)",
-            [(document_id, c.seq, c.page, c.text) for c in chunks],
-        )
-        conn.execute(
+        updated = conn.execute(
             "UPDATE documents SET status = 'ready', pages = ?, chunks = ? WHERE id = ?",
             (pages, len(chunks), document_id),
         )
+        if updated.rowcount:  # not deleted while it was being processed
+            conn.executemany(
+                "INSERT INTO chunks (document_id, seq, page, text) VALUES (?, ?, ?, ?)",
+                [(document_id, c.seq, c.page, c.text) for c in chunks],
+            )
 
 
 def mark_failed(db: Database, document_id: str, error: str) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from web.context import Ctx, Workspace
 from web.documents import repository as repo
-from web.documents.ingest import ingest
+from web.documents.ingest import ingest, remove
 from web.documents.upload import receive_file
 from web.errors import NotFound
 
@@ -40,7 +40,5 @@ async def delete_document(document_id: str, ctx: Ctx, workspace: Workspace) -> R
     row = repo.get(ctx.db, workspace, document_id)
     if row is None:
         raise NotFound("Document")
-    repo.delete(ctx.db, document_id)
-    if not repo.sha_in_use(ctx.db, row["sha256"]):
-        ctx.blobs.delete(row["sha256"])
+    await remove(ctx, row)
     return Response(status_code=204)

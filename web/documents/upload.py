@@ -15,13 +15,15 @@ from typing import BinaryIO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from web.errors import AppError
+from web.errors import AppError, StorageFailure
 from web.storage import BlobStore
 
 HEAD_BYTES = 8192
 # Room for the multipart framing around the file when judging Content-Length.
 FRAMING_SLACK = 64 * 1024
 MAX_FILENAME_CHARS = 255
+# Bidirectional overrides and isolates: they can make "evil\u202etxt.exe" read "evilexe.txt".
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass
@@ -35,7 +37,13 @@ class ReceivedFile:
 
 def too_large(max_bytes: int) -> AppError:
     limit_mb = max_bytes / (1024 * 1024)
-    return AppError(413, "too_large", f"This file is larger than the {limit_mb:g} MB limit.")
+    return AppError(
+        413,
+        "too_large",
+        f"This file is larger than the {limit_mb:g} MB limit.",
+        # Close rather than read and discard whatever the client still sends.
+        headers={"Connection": "close"},
+    )
 
 
 async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> ReceivedFile:
@@ -57,6 +65,9 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
     except ClientDisconnect:
         sink.discard()
         raise AppError(400, "aborted", "The upload was interrupted.") from None
+    except OSError as exc:
+        sink.discard()
+        raise StorageFailure(exc) from exc
     except BaseException:
         sink.discard()
         raise
@@ -65,12 +76,16 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
 def clean_filename(raw: str) -> str:
     """The name a person gave the file, minus any path and control characters."""
     name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    name = "".join(ch for ch in name if not _unsafe(ch)).strip()
     if len(name) > MAX_FILENAME_CHARS:
         stem, ext = os.path.splitext(name)
         ext = ext if len(ext) <= 16 else ""
         name = stem[: MAX_FILENAME_CHARS - len(ext)] + ext
     return name or "untitled"
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI_CONTROLS
 
 
 class _FileSink:
@@ -144,8 +159,10 @@ class _FileSink:
             raise too_large(self.max_bytes)
 
     def result(self) -> ReceivedFile:
-        if not self.done or self.path is None:
+        if self.path is None:
             raise AppError(422, "no_file", "Choose a file to upload (form field 'file').")
+        if not self.done:
+            raise AppError(400, "incomplete", "The upload ended before the whole file arrived.")
         self.file.close()
         self.file = None
         return ReceivedFile(self.path, self.filename, self.size, self.hash.hexdigest(), self.head)

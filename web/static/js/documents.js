@@ -1,20 +1,64 @@
-// The documents panel: upload many files at once, each with its own progress row.
+// The documents panel: many files at once from the picker or dropped anywhere on the page,
+// each in its own row (progress, processing, ready or failed); delete after confirmation.
+import { api } from "./api.js";
+import { confirmAction } from "./confirm.js";
+
 let labels = {};
 
 export function initDocuments(panel) {
   labels = JSON.parse(panel.dataset.statusLabels);
   const input = panel.querySelector("input[type=file]");
   input.addEventListener("change", () => {
-    for (const file of input.files) upload(panel, file);
+    uploadAll(panel, input.files);
     input.value = "";
+  });
+  acceptDrops(panel);
+  panel.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action=delete-document]");
+    if (button) deleteDocument(button.closest("[data-testid=document-row]"));
+  });
+}
+
+function uploadAll(panel, files) {
+  for (const file of files) upload(panel, file);
+}
+
+function acceptDrops(panel) {
+  const overlay = document.querySelector("[data-testid=drop-overlay]");
+  const carriesFiles = (event) => event.dataTransfer?.types.includes("Files");
+  let depth = 0; // dragenter/dragleave fire for every element crossed
+  document.addEventListener("dragenter", (event) => {
+    if (!carriesFiles(event)) return;
+    depth += 1;
+    overlay.hidden = false;
+  });
+  document.addEventListener("dragleave", (event) => {
+    if (!carriesFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    overlay.hidden = depth > 0 ? overlay.hidden : true;
+  });
+  document.addEventListener("dragover", (event) => {
+    if (carriesFiles(event)) event.preventDefault();
+  });
+  document.addEventListener("drop", (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    uploadAll(panel, event.dataTransfer.files);
   });
 }
 
 function upload(panel, file) {
   const row = newRow(panel, file.name);
+  if (file.size > Number(panel.dataset.maxBytes)) {
+    showError(row, panel.dataset.tooLarge);
+    return;
+  }
+  const request = new XMLHttpRequest();
   const progress = row.querySelector("progress");
   progress.hidden = false;
-  const request = new XMLHttpRequest();
+  discardButton(row).addEventListener("click", () => request.abort());
   request.open("POST", "/api/documents");
   request.responseType = "json";
   request.upload.addEventListener("progress", (event) => {
@@ -22,13 +66,11 @@ function upload(panel, file) {
   });
   request.upload.addEventListener("load", () => setStatus(row, "processing"));
   request.addEventListener("load", () => {
-    progress.hidden = true;
     const body = request.response ?? {};
     if (request.status === 201) showDocument(row, body);
     else showError(row, body.error?.message ?? `Upload failed (HTTP ${request.status}).`);
   });
   request.addEventListener("error", () => {
-    progress.hidden = true;
     showError(row, "The upload was interrupted. Check your connection and try again.");
   });
   const form = new FormData();
@@ -42,25 +84,63 @@ function newRow(panel, filename) {
   const name = row.querySelector("[data-testid=document-name]");
   name.textContent = filename;
   name.title = filename;
+  const discard = discardButton(row);
+  discard.setAttribute("aria-label", `Cancel upload of ${filename}`);
+  discard.addEventListener("click", () => row.remove());
   panel.querySelector("[data-testid=document-list]").append(row);
   return row;
+}
+
+function discardButton(row) {
+  return row.querySelector("[data-action=discard-upload]");
 }
 
 function setStatus(row, status) {
   row.dataset.status = status;
   row.querySelector("[data-testid=document-status]").textContent = labels[status] ?? status;
+  // Once the server has the whole file there is nothing left to cancel.
+  discardButton(row)?.toggleAttribute("hidden", status === "processing");
 }
 
-function showDocument(row, doc) {
-  row.dataset.documentId = doc.id;
-  row.querySelector("[data-testid=document-name]").textContent = doc.filename;
-  setStatus(row, doc.status);
-  if (doc.error) showError(row, doc.error, doc.status);
+async function showDocument(row, doc) {
+  // The server renders the finished row, so it reads exactly as it will after a reload.
+  const response = await fetch(`/documents/${doc.id}/row`).catch(() => null);
+  if (!response?.ok) {
+    setStatus(row, doc.status);
+    row.querySelector("progress").hidden = true;
+    return;
+  }
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  row.replaceWith(template.content.firstElementChild);
 }
 
 function showError(row, message, status = "failed") {
   setStatus(row, status);
+  row.querySelector("progress").hidden = true;
+  const discard = discardButton(row);
+  if (discard) {
+    discard.textContent = "Dismiss";
+    discard.setAttribute("aria-label", `Dismiss ${row.querySelector("[data-testid=document-name]").textContent}`);
+  }
   const error = row.querySelector("[data-testid=document-error]");
   error.textContent = message;
   error.hidden = false;
+}
+
+async function deleteDocument(row) {
+  const name = row.querySelector("[data-testid=document-name]").textContent;
+  const confirmed = await confirmAction({
+    title: `Delete “${name}”?`,
+    message: "Its file and text are removed from DocChat, and chats can no longer use it.",
+    confirmLabel: "Delete",
+  });
+  if (!confirmed) return;
+  try {
+    await api("DELETE", `/api/documents/${row.dataset.documentId}`);
+    row.remove();
+  } catch (error) {
+    if (error.status === 404) row.remove();
+    else showError(row, error.message, row.dataset.status);
+  }
 }

@@ -1,0 +1,141 @@
+"""Fault injection into the in-process server: hold a step mid-flight, break the disk.
+
+Patches go through pytest's monkeypatch, so every fault ends with the test.
+"""
+
+import asyncio
+import errno
+import functools
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from e2e.live_server import LiveServer
+from web.documents import ingest
+from web.documents import routes as document_routes
+from web.storage import BlobStore
+
+WAIT_TIMEOUT_S = 10
+
+
+class Signal:
+    """Something the server did, which the test waits for."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def expect(self) -> None:
+        assert self._event.wait(WAIT_TIMEOUT_S), (
+            f"Waited {WAIT_TIMEOUT_S}s: {self.what} never came."
+        )
+
+
+class Hold:
+    """One async step of the server, held at its start until the test releases it."""
+
+    def __init__(self, server: LiveServer, what: str) -> None:
+        self.server = server
+        self.reached = Signal(f"the server reaching {what}")
+        self.finished = Signal(f"{what} finishing")
+        self._released = threading.Event()
+        self._gate: asyncio.Event | None = None
+
+    def wrap(self, step: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(step)
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            try:
+                self._gate = asyncio.Event()  # before the check: release() may come any time
+                if not self._released.is_set():
+                    self.reached.set()
+                    await self._gate.wait()
+                return await step(*args, **kwargs)
+            finally:
+                self.finished.set()
+
+        return held
+
+    def release(self) -> None:
+        self._released.set()
+        if self._gate is not None:
+            self.server.loop.call_soon_threadsafe(self._gate.set)
+
+    def expect_reached(self) -> None:
+        self.reached.expect()
+
+    def expect_finished(self) -> None:
+        """The step has returned or raised: whatever it cleans up is cleaned up."""
+        self.finished.expect()
+
+
+class Faults:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, server: LiveServer) -> None:
+        self.monkeypatch = monkeypatch
+        self.server = server
+
+    def hold(self, module: object, name: str) -> Hold:
+        """Hold `module.name` (an async function the server calls) until released."""
+        hold = Hold(self.server, f"{getattr(module, '__name__', module)}.{name}")
+        self.monkeypatch.setattr(module, name, hold.wrap(getattr(module, name)))
+        return hold
+
+    def hold_uploads(self) -> Hold:
+        """Hold each upload before the server reads a byte of its body."""
+        return self.hold(document_routes, "receive_file")
+
+    def hold_processing(self) -> Hold:
+        """Hold each stored document before its text is extracted."""
+        return self.hold(ingest, "_process")
+
+    def watch_uploads(self) -> Hold:
+        """Say when the server is done with an upload, without holding it."""
+        hold = self.hold_uploads()
+        hold.release()
+        return hold
+
+    def watch_temp_files(self) -> Signal:
+        """Say when the server opens a temp file for an upload's bytes."""
+        opened = Signal("a temp file for the upload")
+        new_temp_file = BlobStore.new_temp_file
+
+        def noting(store: BlobStore) -> tuple[int, Any]:
+            result = new_temp_file(store)
+            opened.set()
+            return result
+
+        self.monkeypatch.setattr(BlobStore, "new_temp_file", noting)
+        return opened
+
+    def disk_full(self) -> None:
+        """Uploads are written to /dev/full: the kernel itself answers ENOSPC."""
+        new_temp_file = BlobStore.new_temp_file
+
+        def on_full_disk(store: BlobStore) -> tuple[int, Any]:
+            fd, path = new_temp_file(store)
+            full = os.open("/dev/full", os.O_WRONLY)
+            os.dup2(full, fd)
+            os.close(full)
+            return fd, path
+
+        self.monkeypatch.setattr(BlobStore, "new_temp_file", on_full_disk)
+
+    def blob_writes_fail(self, code: int = errno.EACCES) -> None:
+        """Moving a finished upload into the blob store fails with this errno."""
+
+        def refuse(store: BlobStore, *_: Any) -> None:
+            raise OSError(code, os.strerror(code))
+
+        self.monkeypatch.setattr(BlobStore, "put", refuse)
+
+    def heal(self) -> None:
+        """Undo every fault: the disk has space again, the server carries on."""
+        self.monkeypatch.undo()

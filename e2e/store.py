@@ -1,0 +1,67 @@
+"""What the server has stored, read on its own event loop: rows, chunks, index, blobs."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from e2e.live_server import LiveServer
+from web.context import AppContext
+from web.documents import repository as repo
+
+
+@dataclass
+class StoredDocument:
+    row: dict[str, Any] | None
+    chunks: list[str]
+    blob: bytes | None
+
+    @property
+    def blob_sha256(self) -> str | None:
+        return hashlib.sha256(self.blob).hexdigest() if self.blob is not None else None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.chunks)
+
+
+class Store:
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+
+    def document(self, document_id: str, sha256: str) -> StoredDocument:
+        """The row (any workspace), its chunk texts, and the blob its SHA-256 names."""
+
+        def read(ctx: AppContext) -> StoredDocument:
+            row = ctx.db.one(f"SELECT {repo.FIELDS} FROM documents WHERE id = ?", document_id)
+            chunks = ctx.db.all(
+                "SELECT text FROM chunks WHERE document_id = ? ORDER BY seq", document_id
+            )
+            blob = ctx.blobs.path_for(sha256)
+            return StoredDocument(
+                row=repo.as_json(row) if row else None,
+                chunks=[c["text"] for c in chunks],
+                blob=blob.read_bytes() if blob.exists() else None,
+            )
+
+        return self.server.call(read)
+
+    def index_hits(self, word: str) -> int:
+        """Chunks the full-text index still finds for a word."""
+        return self.server.call(
+            lambda ctx: ctx.db.one(
+                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", f'"{word}"'
+            )[0]
+        )
+
+    def document_count(self) -> int:
+        """Rows in every workspace."""
+        return self.server.call(lambda ctx: ctx.db.one("SELECT count(*) FROM documents")[0])
+
+    def blob_names(self) -> list[str]:
+        """Files in the blob store, temp files excluded."""
+        return self.server.call(
+            lambda ctx: sorted(p.name for p in ctx.blobs.root.glob("*/*") if p.parent.name != "tmp")
+        )
+
+    def temp_files(self) -> list[str]:
+        return self.server.call(lambda ctx: sorted(p.name for p in ctx.blobs.tmp_dir.iterdir()))
