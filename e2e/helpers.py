@@ -60,6 +60,10 @@ class FileFactory:
         document.save(buffer)
         return self.write(name, buffer.getvalue())
 
+    def truncated_docx(self, name: str = "broken.docx") -> Path:
+        data = self.docx(name, ["This memo was cut off in transit."]).read_bytes()
+        return self.write(name, data[: len(data) // 2])
+
     def disguised_executable(self, name: str = "totally-harmless.txt") -> Path:
         return self.write(name, EXECUTABLE_HEAD)
 

@@ -137,6 +137,9 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
             "No text found in this PDF — is it a scanned image? "
             "DocChat needs a PDF with selectable text."
         ),
+        files.truncated_docx("broken.docx"): (
+            "This Word document is damaged, so DocChat cannot read it. Try saving it again."
+        ),
     }
     app = AppShell(page).open()
 
