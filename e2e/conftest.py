@@ -80,7 +80,9 @@ def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
             "secret_key": "e2e-secret",
             "openai_api_key": "sk-test",
             "openai_base_url": BASE_URL,
-            "openai_max_retries": 0,
+            # Retries stay on, with waits shortened so tests exercise them quickly.
+            "openai_retry_base_s": 0.01,
+            "openai_retry_max_wait_s": 0.1,
             **overrides,
         }
     )

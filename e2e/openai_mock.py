@@ -1,9 +1,10 @@
 """A scripted stand-in for the OpenAI API, mounted with respx in the test process.
 
-Tests script replies (token lists, gates that hold a stream mid-flight, HTTP errors
-with real OpenAI error bodies); anything unscripted gets a deterministic answer built
-from the sources the app sent. Every request is recorded. A request to any other URL
-is answered with an error and fails the test at teardown: nothing reaches the network.
+Tests script replies (token lists, gates that hold a stream mid-flight), research plans,
+HTTP errors with real OpenAI error bodies and timeouts; anything unscripted gets a
+deterministic answer built from the sources the app sent (and a plan built from the
+question). Every request is recorded. A request to any other URL is answered with an
+error and fails the test at teardown: nothing reaches the network.
 """
 
 import asyncio
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore2
 import httpx
 import respx
 
@@ -114,10 +116,25 @@ class Reply:
 
 
 @dataclass
+class Plan:
+    """A scripted research plan: the sub-questions the planning call returns."""
+
+    sub_questions: list[str]
+
+
+@dataclass
 class ErrorReply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str]
+
+
+class TimeOut:
+    """The model service accepts the connection and never answers in time."""
+
+
+# Errors and time-outs hit the next call of either kind; replies and plans wait for theirs.
+Scripted = Reply | Plan | ErrorReply | TimeOut
 
 
 @dataclass
@@ -128,6 +145,11 @@ class RecordedRequest:
     @property
     def messages(self) -> list[dict[str, str]]:
         return self.body.get("messages", [])
+
+    @property
+    def is_plan(self) -> bool:
+        """A deep-research planning call (structured output), not a streamed answer."""
+        return not self.body.get("stream")
 
     @property
     def prompt(self) -> str:
@@ -141,7 +163,7 @@ class OpenAIMock:
     def __init__(self, router: respx.Router) -> None:
         self.requests: list[RecordedRequest] = []
         self.unmocked: list[str] = []
-        self._script: deque[Reply | ErrorReply] = deque()
+        self._script: deque[Scripted] = deque()
         router.post(f"{BASE_URL}/chat/completions").mock(side_effect=self._chat_completions)
         router.route().mock(side_effect=self._unmocked)
 
@@ -151,42 +173,92 @@ class OpenAIMock:
         self._script.append(reply)
         return reply
 
-    def fail(self, status: int, *, headers: dict[str, str] | None = None) -> ErrorReply:
-        """Script the next call to fail with the real API's error body for `status`."""
+    def plan(self, sub_questions: list[str]) -> Plan:
+        """Script the next research plan."""
+        plan = Plan(sub_questions)
+        self._script.append(plan)
+        return plan
+
+    def fail(
+        self, status: int, *, headers: dict[str, str] | None = None, times: int = 1
+    ) -> ErrorReply:
+        """Script the next `times` calls to fail with the real API's error body for `status`."""
         error = ErrorReply(status, {"error": ERROR_BODIES[status]}, headers or {})
-        self._script.append(error)
+        self._script.extend([error] * times)
         return error
+
+    def time_out(self, *, times: int = 1) -> None:
+        """Script the next `times` calls to time out before any answer arrives."""
+        self._script.extend([TimeOut()] * times)
 
     @property
     def last_request(self) -> RecordedRequest:
         assert self.requests, "The app sent no request to OpenAI."
         return self.requests[-1]
 
+    @property
+    def answer_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if not r.is_plan]
+
+    @property
+    def plan_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.is_plan]
+
     def _chat_completions(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest(str(request.url), json.loads(request.content))
         self.requests.append(recorded)
-        scripted = self._script.popleft() if self._script else default_reply(recorded)
+        scripted = self._next(Plan if recorded.is_plan else Reply)
+        if isinstance(scripted, TimeOut):
+            raise httpcore2.ReadTimeout("mock: the model did not answer in time")
         if isinstance(scripted, ErrorReply):
             return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
+        if recorded.is_plan:
+            plan = scripted or default_plan(recorded)
+            content = json.dumps({"sub_questions": plan.sub_questions})
+            return httpx.Response(200, json=_completion(content))
         return httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, content=_sse(scripted)
+            200,
+            headers={"content-type": "text/event-stream"},
+            content=_sse(scripted or default_reply(recorded)),
         )
+
+    def _next(self, kind: type) -> Scripted | None:
+        """The scripted outcome for a call of this kind, if any is left."""
+        if self._script and isinstance(self._script[0], ErrorReply | TimeOut):
+            return self._script.popleft()
+        for item in self._script:
+            if isinstance(item, kind):
+                self._script.remove(item)
+                return item
+        return None
 
     def _unmocked(self, request: httpx.Request) -> httpx.Response:
         self.unmocked.append(f"{request.method} {request.url}")
         return httpx.Response(599, json={"error": {"message": "unmocked request in a test"}})
 
 
+# "[n] label" on its own line, then the passage, up to the next label.
+_SOURCE = re.compile(r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\Z)", re.DOTALL | re.MULTILINE)
+
+
 def default_reply(request: RecordedRequest) -> Reply:
-    """Answer from the first source the app sent, or say there is none."""
+    """Quote the first sentence of each source the app sent, citing it; or say there is none."""
     sources = next(
         (m["content"] for m in request.messages if m["content"].startswith("Sources:")), None
     )
     if sources is None:
         return Reply(_words("I could not find anything about that in your documents."))
-    first = sources.split("\n\n", 2)[1].split("\n", 1)[1]
-    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
-    return Reply(_words(f"According to [1]: {sentence}"))
+    quotes = []
+    for number, text in _SOURCE.findall(sources):
+        sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+        quotes.append(f"According to [{number}]: {sentence}")
+    return Reply(_words(" ".join(quotes)))
+
+
+def default_plan(request: RecordedRequest) -> Plan:
+    """The question's clauses as sub-questions: "A and B?" plans "A" and "B?"."""
+    question = request.messages[-1]["content"]
+    return Plan([part.strip() for part in re.split(r"\s+and\s+|;", question) if part.strip()])
 
 
 def _words(text: str) -> list[str]:
@@ -211,6 +283,23 @@ def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str,
         "created": 1_700_000_000,
         "model": MODEL,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def _completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-mock",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
 
 

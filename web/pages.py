@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from web.chat import repository as chat_repo
+from web.chat.routes import too_long
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.documents.display import summary
@@ -16,6 +17,7 @@ from web.templating import not_found_page, templates
 
 router = APIRouter(include_in_schema=False)
 
+MODE_LABELS = {"chat": "Chat", "research": "Deep research"}
 STATUS_LABELS = {
     "uploading": "Uploading…",
     "processing": "Processing…",
@@ -40,6 +42,7 @@ def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) 
         "too_large_message": too_large(ctx.settings.max_upload_bytes).message,
         "offline": ctx.answerer.offline,
         "status_labels": STATUS_LABELS,
+        "mode_labels": MODE_LABELS,
     }
 
 
@@ -60,6 +63,18 @@ async def document_row(
     return templates.TemplateResponse(request, "document_row.html", context)
 
 
+@router.get("/messages/{message_id}/item")
+async def message_item(
+    message_id: str, request: Request, ctx: Ctx, workspace: Workspace
+) -> Response:
+    """One finished message, for the page to swap in when its stream ends."""
+    row = chat_repo.get_message(ctx.db, workspace, message_id)
+    if row is None:
+        return not_found_page(request, "Message")
+    context = {"message": chat_repo.message_json(row), "mode_labels": MODE_LABELS}
+    return templates.TemplateResponse(request, "message.html", context)
+
+
 @router.get("/c/{session_id}")
 async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Workspace) -> Response:
     session = chat_repo.get_session(ctx.db, workspace, session_id)
@@ -71,9 +86,22 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
         if message["status"] == "streaming":
             message["last_event_id"] = events.last_seq(ctx.db, message["id"])
         messages.append(message)
+    session_json = chat_repo.session_json(session)
+    chosen = session_json["document_ids"]
+    ready = [
+        {**doc_repo.as_json(r), "chosen": chosen is None or r["id"] in chosen}
+        for r in doc_repo.list_all(ctx.db, workspace)
+        if r["status"] == "ready"
+    ]
+    questions = [m for m in messages if m["role"] == "user"]
     context = {
         **_shell(ctx, workspace, session_id),
-        "session": chat_repo.session_json(session),
+        "session": session_json,
         "messages": messages,
+        "ready_documents": ready,
+        "chosen_count": sum(d["chosen"] for d in ready),
+        "mode": questions[-1]["mode"] if questions else "chat",
+        "max_message_chars": ctx.settings.max_message_chars,
+        "too_long_message": too_long(ctx.settings.max_message_chars).message,
     }
     return templates.TemplateResponse(request, "chat.html", context)

@@ -10,6 +10,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 
 @dataclass
 class Passage:
+    chunk_id: int
     document_id: str
     filename: str
     page: int | None
@@ -39,7 +40,7 @@ def search(
         params += document_ids
     rows = db.all(
         f"""
-        SELECT c.document_id, d.filename, c.page, c.text
+        SELECT c.id, c.document_id, d.filename, c.page, c.text
         FROM chunks_fts
         JOIN chunks c ON c.id = chunks_fts.rowid
         JOIN documents d ON d.id = c.document_id
@@ -50,4 +51,4 @@ def search(
         *params,
         limit,
     )
-    return [Passage(r["document_id"], r["filename"], r["page"], r["text"]) for r in rows]
+    return [Passage(r["id"], r["document_id"], r["filename"], r["page"], r["text"]) for r in rows]

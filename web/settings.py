@@ -22,13 +22,23 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     model: str = "gpt-4o-mini"
     openai_timeout_s: float = 60.0
+    # Transient failures (429, 5xx, timeouts) before the first token are retried this many
+    # times, waiting retry_base_s * 2**attempt (or the server's Retry-After) each time; a
+    # wait longer than retry_max_wait_s is not worth making the person sit through.
     openai_max_retries: int = 2
+    openai_retry_base_s: float = 1.0
+    openai_retry_max_wait_s: float = 20.0
 
     max_upload_mb: float = 50.0
     max_message_chars: int = 8000
     chunk_chars: int = 1000
     chunk_overlap_chars: int = 150
     context_passages: int = 6
+    # Earlier turns sent with each question, newest first, up to this many characters.
+    history_budget_chars: int = 12_000
+    # Deep research: at most this many sub-questions, each with this many passages.
+    research_sub_questions: int = 4
+    research_passages_per_question: int = 4
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,64 +1,64 @@
-"""The job that writes one answer into its message's event log."""
+"""The job that writes one answer: gather sources, stream the text, cite, finish."""
 
 import asyncio
-import json
 import logging
-from typing import Any
 
-from web.chat import repository as repo
+from web.chat import answer_log
+from web.chat.answer_log import INTERNAL, INTERRUPTED
+from web.chat.citations import cited
+from web.chat.question import Question
+from web.chat.research import no_evidence, research
 from web.context import AppContext
 from web.llm.errors import ProviderError
 from web.llm.prompts import AnswerRequest
-from web.streams import events
+from web.retrieval import search
 
 log = logging.getLogger("docchat.generation")
 
-INTERRUPTED = ProviderError(
-    "interrupted", "The answer was interrupted because the server stopped.", True
-)
-INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
 
-
-async def write_answer(ctx: AppContext, message_id: str, request: AnswerRequest) -> None:
+async def write_answer(ctx: AppContext, message_id: str, question: Question) -> None:
     try:
-        async for text in ctx.answerer.stream(request):
-            _append_token(ctx, message_id, text)
+        request = await _gather(ctx, message_id, question)
+        text = await _write(ctx, message_id, request)
+        if citations := cited(text, request.passages):
+            answer_log.citations(ctx, message_id, citations)
     except ProviderError as err:
         log.warning("answer %s failed: %s (%s)", message_id, err.code, err.message)
-        finish(ctx, message_id, "error", err)
+        answer_log.finish(ctx, message_id, "error", err)
     except asyncio.CancelledError:
         if ctx.hub.stop_requested(message_id):
-            finish(ctx, message_id, "stopped")
+            answer_log.finish(ctx, message_id, "stopped")
         else:
-            finish(ctx, message_id, "interrupted", INTERRUPTED)
+            answer_log.finish(ctx, message_id, "interrupted", INTERRUPTED)
         raise
     except Exception:
         log.exception("answer %s crashed", message_id)
-        finish(ctx, message_id, "error", INTERNAL)
+        answer_log.finish(ctx, message_id, "error", INTERNAL)
     else:
-        finish(ctx, message_id, "done")
+        answer_log.finish(ctx, message_id, "done")
 
 
-def _append_token(ctx: AppContext, message_id: str, text: str) -> None:
-    with ctx.db.transaction() as conn:
-        events.append(conn, message_id, "token", {"text": text})
-        conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
-    ctx.hub.notify(message_id)
+async def _gather(ctx: AppContext, message_id: str, question: Question) -> AnswerRequest:
+    if question.mode == "research":
+        return await research(ctx, message_id, question)
+    passages = search(
+        ctx.db,
+        question.workspace_id,
+        question.content,
+        question.document_ids,
+        ctx.settings.context_passages,
+    )
+    return AnswerRequest(question.content, passages, "chat", question.history)
 
 
-def finish(
-    ctx: AppContext, message_id: str, status: str, error: ProviderError | None = None
-) -> None:
-    """Record how the answer ended and close its log with `done` or `error`."""
-    error_json = error.as_json() if error else None
-    with ctx.db.transaction() as conn:
-        conn.execute(
-            "UPDATE messages SET status = ?, error = ? WHERE id = ?",
-            (status, json.dumps(error_json) if error_json else None, message_id),
-        )
-        message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
-        ending: dict[str, Any] = {"message": message}
-        events.append(
-            conn, message_id, "error" if error else "done", {**(error_json or {}), **ending}
-        )
-    ctx.hub.notify(message_id)
+async def _write(ctx: AppContext, message_id: str, request: AnswerRequest) -> str:
+    """Stream the answer into the log; returns its whole text."""
+    if request.mode == "research" and not request.passages:
+        text = no_evidence(request.sub_questions)  # nothing to go on: say so, don't invent
+        answer_log.token(ctx, message_id, text)
+        return text
+    parts: list[str] = []
+    async for text in ctx.answerer.stream(request):
+        parts.append(text)
+        answer_log.token(ctx, message_id, text)
+    return "".join(parts)

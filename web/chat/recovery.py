@@ -1,6 +1,6 @@
 """After a crash, answers that were streaming end as `interrupted`."""
 
-from web.chat.generation import INTERRUPTED, finish
+from web.chat.answer_log import INTERRUPTED, finish
 from web.context import AppContext
 
 

@@ -1,5 +1,6 @@
 """Session and message rows."""
 
+import itertools
 import json
 import sqlite3
 from typing import Any
@@ -10,7 +11,8 @@ from web.storage import Database
 
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
 MESSAGE_FIELDS = (
-    "m.id, m.session_id, m.role, m.mode, m.content, m.status, m.error, m.offline, m.created_at"
+    "m.id, m.session_id, m.role, m.mode, m.content, m.status, m.error, m.offline, "
+    "m.citations, m.steps, m.created_at"
 )
 UNTITLED = "New chat"
 TITLE_CHARS = 60
@@ -31,6 +33,8 @@ def message_json(row: sqlite3.Row) -> dict[str, Any]:
     message = dict(row)
     message["error"] = json.loads(row["error"]) if row["error"] else None
     message["offline"] = bool(row["offline"])
+    message["citations"] = json.loads(row["citations"]) if row["citations"] else []
+    message["steps"] = json.loads(row["steps"]) if row["steps"] else []
     message["html"] = markdown_to_html(row["content"]) if row["role"] == "assistant" else None
     message["events_url"] = (
         f"/api/messages/{row['id']}/events" if row["role"] == "assistant" else None
@@ -65,6 +69,19 @@ def list_sessions(db: Database, workspace_id: str) -> list[sqlite3.Row]:
         f"SELECT {SESSION_FIELDS} FROM sessions WHERE workspace_id = ? "
         "ORDER BY updated_at DESC, rowid DESC",
         workspace_id,
+    )
+
+
+def update_session(db: Database, session_id: str, **changes: Any) -> None:
+    """Set `title` and/or `document_ids` (a list, or None for every ready document)."""
+    if "document_ids" in changes and changes["document_ids"] is not None:
+        changes["document_ids"] = json.dumps(changes["document_ids"])
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    db.run(
+        f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
+        *changes.values(),
+        utc_now(),
+        session_id,
     )
 
 
@@ -121,17 +138,62 @@ def add_exchange(
     return user_id, assistant_id
 
 
-def history(db: Database, session_id: str, budget_chars: int) -> list[dict[str, str]]:
-    """Earlier finished turns, newest kept first, within a character budget."""
+def history(
+    db: Database, session_id: str, budget_chars: int, before: str | None = None
+) -> list[dict[str, str]]:
+    """Earlier exchanges that got a full answer, newest kept first, within a character budget.
+
+    With `before`, only exchanges that come before that message.
+    """
     rows = db.all(
-        "SELECT role, content FROM messages WHERE session_id = ? AND status = 'done' "
-        "AND content != '' ORDER BY rowid DESC",
+        "SELECT id, role, content, status FROM messages WHERE session_id = ? ORDER BY rowid",
         session_id,
     )
+    if before is not None:
+        rows = rows[: next(i for i, row in enumerate(rows) if row["id"] == before)]
     kept: list[dict[str, str]] = []
-    for row in rows:
-        budget_chars -= len(row["content"])
+    for question, answer in reversed(list(itertools.pairwise(rows))):
+        if question["role"] != "user" or answer["role"] != "assistant":
+            continue
+        if answer["status"] != "done" or not answer["content"]:
+            continue
+        budget_chars -= len(question["content"]) + len(answer["content"])
         if budget_chars < 0:
             break
-        kept.append({"role": row["role"], "content": row["content"]})
-    return kept[::-1]
+        kept[:0] = [
+            {"role": "user", "content": question["content"]},
+            {"role": "assistant", "content": answer["content"]},
+        ]
+    return kept
+
+
+def question_for(db: Database, answer: sqlite3.Row) -> sqlite3.Row:
+    """The user message an answer replies to: the one just before it."""
+    return db.one(
+        f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? AND m.role = 'user' "
+        "AND m.rowid < (SELECT rowid FROM messages WHERE id = ?) ORDER BY m.rowid DESC LIMIT 1",
+        answer["session_id"],
+        answer["id"],
+    )
+
+
+def is_last_message(db: Database, message: sqlite3.Row) -> bool:
+    last = db.one(
+        "SELECT id FROM messages WHERE session_id = ? ORDER BY rowid DESC LIMIT 1",
+        message["session_id"],
+    )
+    return last["id"] == message["id"]
+
+
+def replace_answer(db: Database, answer: sqlite3.Row, offline: bool) -> str:
+    """A new streaming answer in place of a finished one, for the same question."""
+    new_answer_id, now = new_id(), utc_now()
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM messages WHERE id = ?", (answer["id"],))
+        conn.execute(
+            "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at) "
+            "VALUES (?, ?, 'assistant', ?, 'streaming', ?, ?)",
+            (new_answer_id, answer["session_id"], answer["mode"], int(offline), now),
+        )
+        conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
+    return new_answer_id

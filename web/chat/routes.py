@@ -1,24 +1,32 @@
 """HTTP API for sessions and messages."""
 
+import sqlite3
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from web.chat import repository as repo
 from web.chat.generation import write_answer
+from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
+from web.documents import repository as doc_repo
 from web.errors import AppError, NotFound
-from web.llm.prompts import AnswerRequest
-from web.retrieval import search
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
-HISTORY_BUDGET_CHARS = 12_000
+TITLE_MAX_CHARS = 120
 
 
 class NewSession(BaseModel):
     title: str | None = None
+
+
+class SessionChanges(BaseModel):
+    title: str | None = None
+    document_ids: list[str] | None = Field(
+        default=None, description="The documents this chat uses; null for every ready one."
+    )
 
 
 class NewMessage(BaseModel):
@@ -26,11 +34,15 @@ class NewMessage(BaseModel):
     mode: Literal["chat", "research"] = "chat"
 
 
-def owned_session(ctx: AppContext, workspace: str, session_id: str):
+def owned_session(ctx: AppContext, workspace: str, session_id: str) -> sqlite3.Row:
     session = repo.get_session(ctx.db, workspace, session_id)
     if session is None:
         raise NotFound("Chat session")
     return session
+
+
+def too_long(limit: int) -> AppError:
+    return AppError(422, "message_too_long", f"Messages can be at most {limit:,} characters.")
 
 
 @router.post("/sessions", status_code=201)
@@ -50,6 +62,31 @@ async def get_session(session_id: str, ctx: Ctx, workspace: Workspace) -> dict[s
     return {**repo.session_json(session), "messages": messages}
 
 
+@router.patch("/sessions/{session_id}")
+async def update_session(
+    session_id: str, body: SessionChanges, ctx: Ctx, workspace: Workspace
+) -> dict[str, Any]:
+    owned_session(ctx, workspace, session_id)
+    changes: dict[str, Any] = {}
+    if "title" in body.model_fields_set:
+        title = (body.title or "").strip()
+        if not title or len(title) > TITLE_MAX_CHARS:
+            raise AppError(
+                422, "invalid_title", f"A chat name needs 1 to {TITLE_MAX_CHARS} characters."
+            )
+        changes["title"] = title
+    if "document_ids" in body.model_fields_set:
+        ids = body.document_ids
+        if ids is not None:
+            ids = list(dict.fromkeys(ids))
+            if any(doc_repo.get(ctx.db, workspace, i) is None for i in ids):
+                raise NotFound("Document")
+        changes["document_ids"] = ids
+    if changes:
+        repo.update_session(ctx.db, session_id, **changes)
+    return repo.session_json(repo.get_session(ctx.db, workspace, session_id))
+
+
 @router.delete("/sessions/{session_id}", status_code=204)
 async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Response:
     owned_session(ctx, workspace, session_id)
@@ -67,30 +104,41 @@ async def send_message(
     content = body.content.strip()
     if not content:
         raise AppError(422, "empty_message", "Type a message before sending.")
-    limit = ctx.settings.max_message_chars
-    if len(content) > limit:
-        raise AppError(422, "message_too_long", f"Messages can be at most {limit:,} characters.")
+    if len(content) > ctx.settings.max_message_chars:
+        raise too_long(ctx.settings.max_message_chars)
     # No await from here to the insert: two racing sends cannot both pass this check.
     if repo.is_streaming(ctx.db, session_id):
         raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
-    doc_ids = repo.session_json(session)["document_ids"]
-    request = AnswerRequest(
-        question=content,
-        passages=search(ctx.db, workspace, content, doc_ids, ctx.settings.context_passages),
-        mode=body.mode,
-        history=repo.history(ctx.db, session_id, HISTORY_BUDGET_CHARS),
-    )
-    user_id, assistant_id = repo.add_exchange(
+    history = repo.history(ctx.db, session_id, ctx.settings.history_budget_chars)
+    user_id, answer_id = repo.add_exchange(
         ctx.db, session, content, body.mode, ctx.answerer.offline
     )
-    ctx.hub.start(assistant_id, write_answer(ctx, assistant_id, request))
-    assistant = repo.message_json(repo.get_message_by_id(ctx.db, assistant_id))
+    question = _question(session, workspace, content, body.mode, history)
+    ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
     return {
         "session": repo.session_json(repo.get_session(ctx.db, workspace, session_id)),
         "user_message": repo.message_json(repo.get_message_by_id(ctx.db, user_id)),
-        "assistant_message": assistant,
-        "events_url": assistant["events_url"],
+        **_answer_json(ctx, answer_id),
     }
+
+
+@router.post("/messages/{message_id}/retry", status_code=202)
+async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
+    """A fresh answer to the same question, in place of the last one."""
+    answer = repo.get_message(ctx.db, workspace, message_id)
+    if answer is None or answer["role"] != "assistant":
+        raise NotFound("Message")
+    if answer["status"] == "streaming":
+        raise AppError(409, "reply_in_progress", "This answer is still being written.")
+    if not repo.is_last_message(ctx.db, answer):
+        raise AppError(409, "not_last", "Only the latest answer in a chat can be retried.")
+    session = owned_session(ctx, workspace, answer["session_id"])
+    question = repo.question_for(ctx.db, answer)
+    history = repo.history(ctx.db, session["id"], ctx.settings.history_budget_chars, question["id"])
+    answer_id = repo.replace_answer(ctx.db, answer, ctx.answerer.offline)
+    job = _question(session, workspace, question["content"], answer["mode"], history)
+    ctx.hub.start(answer_id, write_answer(ctx, answer_id, job))
+    return _answer_json(ctx, answer_id)
 
 
 @router.post("/messages/{message_id}/stop")
@@ -99,3 +147,15 @@ async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[
         raise NotFound("Message")
     await ctx.hub.stop(message_id)
     return repo.message_json(repo.get_message_by_id(ctx.db, message_id))
+
+
+def _question(
+    session: sqlite3.Row, workspace: str, content: str, mode: str, history: list[dict[str, str]]
+) -> Question:
+    document_ids = repo.session_json(session)["document_ids"]
+    return Question(content, mode, workspace, document_ids, history)
+
+
+def _answer_json(ctx: AppContext, answer_id: str) -> dict[str, Any]:
+    answer = repo.message_json(repo.get_message_by_id(ctx.db, answer_id))
+    return {"assistant_message": answer, "events_url": answer["events_url"]}

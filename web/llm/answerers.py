@@ -1,20 +1,36 @@
-"""Answerers stream the text of an answer, token by token."""
+"""Answerers stream the text of an answer, token by token, and plan deep research."""
 
+import asyncio
+import json
+import logging
 import re
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol, TypeVar
 
 import openai
 
 from web.llm.errors import from_openai
-from web.llm.prompts import AnswerRequest, build_messages, source_label
+from web.llm.prompts import (
+    PLAN_FORMAT,
+    AnswerRequest,
+    build_messages,
+    build_plan_messages,
+    source_label,
+)
 from web.settings import Settings
+
+log = logging.getLogger("docchat.llm")
+T = TypeVar("T")
 
 
 class Answerer(Protocol):
     offline: bool
 
     def stream(self, request: AnswerRequest) -> AsyncIterator[str]: ...
+
+    async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
+        """Sub-questions that together answer the question (at most `limit`)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -26,29 +42,71 @@ class OpenAIAnswerer:
 
     def __init__(self, settings: Settings) -> None:
         self.model = settings.model
+        self.settings = settings
         self.client = openai.AsyncOpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url,
             timeout=settings.openai_timeout_s,
-            max_retries=settings.openai_max_retries,
+            max_retries=0,  # retried in _with_retries, where the waits are ours to bound
         )
 
     async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
-        try:
-            response = await self.client.chat.completions.create(
+        response = await self._with_retries(
+            lambda: self.client.chat.completions.create(
                 model=self.model, messages=build_messages(request), stream=True
             )
-            try:
-                async for chunk in response:
-                    if chunk.choices and (text := chunk.choices[0].delta.content):
-                        yield text
-            finally:
-                await response.close()  # also when stopped: the upstream stream ends too
+        )
+        try:
+            async for chunk in response:
+                if chunk.choices and (text := chunk.choices[0].delta.content):
+                    yield text
         except openai.OpenAIError as exc:
             raise from_openai(exc) from exc
+        finally:
+            await response.close()  # also when stopped: the upstream stream ends too
+
+    async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
+        completion = await self._with_retries(
+            lambda: self.client.chat.completions.create(
+                model=self.model,
+                messages=build_plan_messages(question, history, limit),
+                response_format=PLAN_FORMAT,
+            )
+        )
+        return parse_plan(completion.choices[0].message.content, question, limit)
 
     async def close(self) -> None:
         await self.client.close()
+
+    async def _with_retries(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call, retried with exponential backoff while its failure is transient."""
+        settings = self.settings
+        attempt = 0
+        while True:
+            try:
+                return await call()
+            except openai.OpenAIError as exc:
+                error = from_openai(exc)
+                wait = error.retry_after
+                if wait is None:
+                    wait = settings.openai_retry_base_s * 2**attempt
+                give_up = attempt >= settings.openai_max_retries
+                if not error.retryable or give_up or wait > settings.openai_retry_max_wait_s:
+                    raise error from exc
+                log.info("model call failed (%s); retry %d in %.2fs", error.code, attempt + 1, wait)
+                await asyncio.sleep(wait)
+                attempt += 1
+
+
+def parse_plan(content: str | None, question: str, limit: int) -> list[str]:
+    """The planner's sub-questions; the question itself if the plan is unusable."""
+    try:
+        items = json.loads(content or "")["sub_questions"]
+        questions = [q.strip() for q in items if isinstance(q, str) and q.strip()]
+    except (ValueError, KeyError, TypeError):
+        log.warning("unusable research plan: %r", content)
+        questions = []
+    return list(dict.fromkeys(questions))[:limit] or [question]
 
 
 class OfflineAnswerer:
@@ -59,6 +117,9 @@ class OfflineAnswerer:
     async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
         for token in _tokens(offline_answer(request)):
             yield token
+
+    async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
+        return [question]
 
     async def close(self) -> None:
         return None

@@ -30,15 +30,23 @@ def from_openai(exc: openai.OpenAIError) -> ProviderError:
 
 def _from_status(exc: openai.APIStatusError) -> ProviderError:
     status = exc.status_code
-    if status in (401, 403):
+    if status == 401:
         return ProviderError(
             "auth", "The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.", False
         )
+    if status == 403:
+        return ProviderError(
+            "auth",
+            "The model service does not let this API key use the model. "
+            "Check DOCCHAT_OPENAI_API_KEY and DOCCHAT_MODEL.",
+            False,
+        )
     if status == 429:
         retry_after = _retry_after(exc)
+        when = f"in {retry_after:g} seconds" if retry_after else "shortly"
         return ProviderError(
             "rate_limited",
-            "The model service is rate limiting requests. Try again shortly.",
+            f"The model service is rate limiting requests. Try again {when}.",
             True,
             retry_after,
         )
@@ -47,7 +55,11 @@ def _from_status(exc: openai.APIStatusError) -> ProviderError:
             "context_too_long", "The question and its context are too long for the model.", False
         )
     if status == 404:
-        return ProviderError("bad_request", f"The model service says: {_message(exc)}", False)
+        return ProviderError(
+            "model_not_found",
+            f"The model service says: {_message(exc)} Check DOCCHAT_MODEL.",
+            False,
+        )
     if status >= 500:
         return ProviderError(
             "unavailable", "The model service is having problems. Try again.", True

@@ -1,14 +1,40 @@
 """The messages sent to the model: instructions, numbered sources, history, question."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from web.retrieval import Passage
 
-SYSTEM_PROMPT = (
+CHAT_PROMPT = (
     "You are DocChat, an assistant that answers questions about the user's documents. "
     "Use the numbered sources below when they are relevant and cite them like [1]. "
     "If the sources do not contain the answer, say so plainly instead of guessing."
 )
+RESEARCH_PROMPT = (
+    "You are DocChat in deep research mode. The question was broken into sub-questions and "
+    "the user's documents were searched for each; the numbered sources below are what was "
+    "found. Write one thorough, well-structured answer that covers every sub-question, "
+    "citing sources like [1] for every claim. Where the sources disagree, say so. Where they "
+    "do not answer part of the question, say that instead of guessing."
+)
+PLAN_PROMPT = (
+    "You plan research over a person's documents. Break the question into at most {limit} "
+    "short, self-contained sub-questions that together answer it, each suited to a "
+    "full-text search of the documents. A simple question needs only one."
+)
+PLAN_FORMAT: dict[str, Any] = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "research_plan",
+        "strict": True,
+        "schema": {
+            "type": "object",
+            "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}}},
+            "required": ["sub_questions"],
+            "additionalProperties": False,
+        },
+    },
+}
 
 
 @dataclass
@@ -17,6 +43,7 @@ class AnswerRequest:
     passages: list[Passage]
     mode: str = "chat"
     history: list[dict[str, str]] = field(default_factory=list)
+    sub_questions: list[str] = field(default_factory=list)
 
 
 def source_label(number: int, passage: Passage) -> str:
@@ -25,7 +52,11 @@ def source_label(number: int, passage: Passage) -> str:
 
 
 def build_messages(request: AnswerRequest) -> list[dict[str, str]]:
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    research = request.mode == "research"
+    messages = [{"role": "system", "content": RESEARCH_PROMPT if research else CHAT_PROMPT}]
+    if research:
+        plan = "\n".join(f"- {q}" for q in request.sub_questions)
+        messages.append({"role": "system", "content": f"Sub-questions:\n{plan}"})
     if request.passages:
         sources = "\n\n".join(
             f"{source_label(n, p)}\n{p.text}" for n, p in enumerate(request.passages, 1)
@@ -34,3 +65,11 @@ def build_messages(request: AnswerRequest) -> list[dict[str, str]]:
     messages += request.history
     messages.append({"role": "user", "content": request.question})
     return messages
+
+
+def build_plan_messages(question: str, history: list[dict[str, str]], limit: int) -> list[dict]:
+    return [
+        {"role": "system", "content": PLAN_PROMPT.format(limit=limit)},
+        *history,
+        {"role": "user", "content": question},
+    ]

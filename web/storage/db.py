@@ -7,6 +7,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+# Changes to schema.sql's tables, in order; PRAGMA user_version counts those applied.
+MIGRATIONS = [
+    # Deep research: what an answer cites, and the steps that led to it (JSON lists).
+    "ALTER TABLE messages ADD COLUMN citations TEXT; ALTER TABLE messages ADD COLUMN steps TEXT",
+]
+
 
 class Database:
     def __init__(self, path: Path) -> None:
@@ -19,6 +25,7 @@ class Database:
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
         self.conn.executescript(files("web.storage").joinpath("schema.sql").read_text())
+        self._migrate()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -41,3 +48,13 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _migrate(self) -> None:
+        """Bring a database made by an older DocChat up to date, one step at a time."""
+        (version,) = self.conn.execute("PRAGMA user_version").fetchone()
+        for number, sql in enumerate(MIGRATIONS[version:], version + 1):
+            with self.transaction() as conn:
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")

@@ -1,9 +1,13 @@
 // Entry point: wire up whatever parts this page has.
 import { initChat } from "./chat.js";
+import { initChatHeader } from "./chat_header.js";
 import { initDocuments } from "./documents.js";
 import { initSessions } from "./sessions.js";
 
 initSessions(document);
 initDocuments(document.querySelector("[data-testid=documents-panel]"));
 const chat = document.querySelector(".chat");
-if (chat) initChat(chat);
+if (chat) {
+  initChatHeader(chat);
+  initChat(chat);
+}

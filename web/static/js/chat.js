@@ -1,7 +1,6 @@
 // The chat page: send messages and follow each answer's event stream.
 import { api } from "./api.js";
-
-const AUTHORS = { user: "You", assistant: "DocChat" };
+import { showTitle } from "./chat_header.js";
 
 export function initChat(root) {
   const chat = new Chat(root);
@@ -13,12 +12,14 @@ export function initChat(root) {
 class Chat {
   constructor(root) {
     this.sessionId = root.dataset.sessionId;
+    this.modeLabels = JSON.parse(root.dataset.modeLabels);
     this.list = root.querySelector("[data-testid=message-list]");
     this.template = root.querySelector("#message-template");
     this.form = root.querySelector("[data-testid=input-bar]");
     this.input = this.form.querySelector("textarea");
     this.sendButton = this.form.querySelector("button[type=submit]");
     this.sendError = this.form.querySelector("[data-testid=send-error]");
+    this.maxChars = Number(this.form.dataset.maxChars);
     this.busy = false;
     this.input.addEventListener("input", () => this.updateSendButton());
     this.input.addEventListener("keydown", (event) => {
@@ -31,11 +32,25 @@ class Chat {
       event.preventDefault();
       this.send();
     });
+    this.list.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      const item = button?.closest("[data-role=assistant]");
+      if (button?.dataset.action === "retry") this.retry(item);
+      if (button?.dataset.action === "copy") copy(item, button);
+    });
     this.updateSendButton();
   }
 
   updateSendButton() {
-    this.sendButton.disabled = this.busy || this.input.value.trim() === "";
+    const text = this.input.value.trim();
+    const tooLong = text.length > this.maxChars;
+    this.showError(tooLong ? this.form.dataset.tooLong : "");
+    this.sendButton.disabled = this.busy || text === "" || tooLong;
+  }
+
+  showError(message) {
+    this.sendError.textContent = message;
+    this.sendError.hidden = !message;
   }
 
   setBusy(busy) {
@@ -44,45 +59,62 @@ class Chat {
     this.updateSendButton();
   }
 
+  get mode() {
+    return this.form.querySelector("input[name=mode]:checked").value;
+  }
+
   async send() {
     const content = this.input.value.trim();
     if (!content || this.busy) return;
     this.setBusy(true);
-    this.sendError.hidden = true;
     try {
-      const reply = await api("POST", `/api/sessions/${this.sessionId}/messages`, { content, mode: "chat" });
+      const reply = await api("POST", `/api/sessions/${this.sessionId}/messages`, { content, mode: this.mode });
       this.input.value = "";
-      this.showTitle(reply.session.title);
-      this.append(reply.user_message);
-      this.follow(this.append(reply.assistant_message), 0);
+      showTitle(reply.session.title);
+      this.list.append(this.newItem(reply.user_message));
+      const answer = this.newItem(reply.assistant_message);
+      this.list.append(answer);
+      this.follow(answer, 0);
     } catch (error) {
-      this.sendError.textContent = error.message;
-      this.sendError.hidden = false;
       this.setBusy(false);
+      this.showError(error.message); // the text stays in the box, ready to send again
     }
   }
 
-  showTitle(title) {
-    document.querySelector("[data-testid=session-title]").textContent = title;
-    const link = document.querySelector("[data-testid=session-list] [aria-current=page]");
-    if (link) link.textContent = title;
-    document.title = `${title} · DocChat`;
+  async retry(item) {
+    if (this.busy) return;
+    this.setBusy(true);
+    try {
+      const reply = await api("POST", `/api/messages/${item.dataset.messageId}/retry`);
+      const answer = this.newItem(reply.assistant_message);
+      item.replaceWith(answer);
+      this.follow(answer, 0);
+    } catch (error) {
+      this.setBusy(false);
+      this.showError(error.message);
+    }
   }
 
-  append(message) {
+  // A message as it starts out; the server renders it whole once it is finished.
+  newItem(message) {
     const item = this.template.content.firstElementChild.cloneNode(true);
     item.className = `message message-${message.role}`;
     item.dataset.role = message.role;
     item.dataset.testid = `${message.role}-message`;
     item.dataset.messageId = message.id;
     item.dataset.status = message.status;
-    item.querySelector("[data-testid=message-author]").textContent = AUTHORS[message.role];
+    item.dataset.mode = message.mode;
+    item.querySelector("[data-testid=message-author]").textContent =
+      message.role === "user" ? "You" : "DocChat";
+    const badge = item.querySelector("[data-testid=mode-badge]");
+    if (message.role === "user") badge.remove();
+    else badge.textContent = this.modeLabels[message.mode];
     item.querySelector("[data-testid=offline-badge]").hidden = !message.offline;
     item.querySelector("[data-testid=message-body]").textContent = message.content;
+    if (message.role === "user") item.querySelector("[data-testid=research-steps]").remove();
     if (message.status !== "streaming") item.removeAttribute("aria-busy");
     if (message.events_url) item.dataset.eventsUrl = message.events_url;
-    this.list.append(item);
-    item.scrollIntoView({ block: "end" });
+    item.scrollIntoView?.({ block: "end" });
     return item;
   }
 
@@ -91,33 +123,51 @@ class Chat {
   follow(item, after) {
     this.setBusy(true);
     const body = item.querySelector("[data-testid=message-body]");
+    const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
     body.append(text);
     const source = new EventSource(`${item.dataset.eventsUrl}?after=${after}`);
     source.addEventListener("token", (event) => {
       text.appendData(JSON.parse(event.data).text);
     });
-    source.addEventListener("done", (event) => {
+    source.addEventListener("step", (event) => {
+      const step = document.createElement("li");
+      step.textContent = JSON.parse(event.data).text;
+      steps.append(step);
+      steps.hidden = false;
+    });
+    source.addEventListener("done", () => {
       source.close();
-      this.finish(item, JSON.parse(event.data).message);
+      this.finish(item);
     });
     source.addEventListener("error", (event) => {
       if (!(event instanceof MessageEvent)) return; // a dropped connection: EventSource retries
       source.close();
-      const data = JSON.parse(event.data);
-      this.finish(item, data.message);
+      this.finish(item);
     });
   }
 
-  finish(item, message) {
-    item.dataset.status = message.status;
-    item.removeAttribute("aria-busy");
-    const body = item.querySelector("[data-testid=message-body]");
-    body.classList.remove("plain");
-    body.innerHTML = message.html; // rendered and sanitized by the server
-    const error = item.querySelector("[data-testid=message-error]");
-    error.textContent = message.error?.message ?? "";
-    error.hidden = !message.error;
+  async finish(item) {
+    try {
+      const response = await fetch(`/messages/${item.dataset.messageId}/item`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const template = document.createElement("template");
+      template.innerHTML = (await response.text()).trim(); // rendered and sanitized by the server
+      item.replaceWith(template.content.firstElementChild);
+    } catch {
+      item.removeAttribute("aria-busy");
+      this.showError("The answer is saved, but could not be shown. Reload the page to see it.");
+    }
     this.setBusy(false);
+  }
+}
+
+async function copy(item, button) {
+  const text = item.querySelector("[data-testid=message-body]").innerText;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied";
+  } catch {
+    button.textContent = "Copy failed";
   }
 }

@@ -1,0 +1,65 @@
+"""What an answer's job writes: tokens, steps, citations and the ending.
+
+Each is an event in the message's numbered log (what subscribers replay) and a change to
+the message row (what a page shows after a reload), written in one transaction.
+"""
+
+import json
+from typing import Any
+
+from web.chat import repository as repo
+from web.context import AppContext
+from web.llm.errors import ProviderError
+from web.streams import events
+
+INTERRUPTED = ProviderError(
+    "interrupted", "The answer was interrupted because the server stopped.", True
+)
+INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
+
+
+def token(ctx: AppContext, message_id: str, text: str) -> None:
+    with ctx.db.transaction() as conn:
+        events.append(conn, message_id, "token", {"text": text})
+        conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
+    ctx.hub.notify(message_id)
+
+
+def step(ctx: AppContext, message_id: str, text: str) -> None:
+    """A line of progress, shown while deep research runs and kept with the answer."""
+    with ctx.db.transaction() as conn:
+        events.append(conn, message_id, "step", {"text": text})
+        conn.execute(
+            "UPDATE messages SET steps = json_insert(COALESCE(steps, '[]'), '$[#]', ?) "
+            "WHERE id = ?",
+            (text, message_id),
+        )
+    ctx.hub.notify(message_id)
+
+
+def citations(ctx: AppContext, message_id: str, cited: list[dict[str, Any]]) -> None:
+    with ctx.db.transaction() as conn:
+        events.append(conn, message_id, "citations", cited)
+        conn.execute(
+            "UPDATE messages SET citations = ? WHERE id = ?",
+            (json.dumps(cited, ensure_ascii=False), message_id),
+        )
+    ctx.hub.notify(message_id)
+
+
+def finish(
+    ctx: AppContext, message_id: str, status: str, error: ProviderError | None = None
+) -> None:
+    """Record how the answer ended and close its log with `done` or `error`."""
+    error_json = error.as_json() if error else None
+    with ctx.db.transaction() as conn:
+        conn.execute(
+            "UPDATE messages SET status = ?, error = ? WHERE id = ?",
+            (status, json.dumps(error_json) if error_json else None, message_id),
+        )
+        message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
+        ending: dict[str, Any] = {"message": message}
+        events.append(
+            conn, message_id, "error" if error else "done", {**(error_json or {}), **ending}
+        )
+    ctx.hub.notify(message_id)

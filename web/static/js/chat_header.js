@@ -1,0 +1,66 @@
+// The chat's header: rename, delete, and which documents the chat answers from.
+import { api } from "./api.js";
+import { confirmAction } from "./confirm.js";
+
+export function initChatHeader(root) {
+  const sessionId = root.dataset.sessionId;
+  root.querySelector("[data-action=rename-session]").addEventListener("click", () => rename(root, sessionId));
+  root.querySelector("[data-action=delete-session]").addEventListener("click", () => remove(sessionId));
+  const picker = root.querySelector("[data-testid=chat-documents]");
+  picker.addEventListener("change", () => chooseDocuments(picker, sessionId));
+}
+
+export function showTitle(title) {
+  document.querySelector("[data-testid=session-title]").textContent = title;
+  const link = document.querySelector("[data-testid=session-list] [aria-current=page]");
+  if (link) link.textContent = title;
+  document.title = `${title} · DocChat`;
+}
+
+function rename(root, sessionId) {
+  const dialog = root.querySelector("[data-testid=rename-dialog]");
+  const input = dialog.querySelector("input");
+  input.value = document.querySelector("[data-testid=session-title]").textContent;
+  dialog.returnValue = "";
+  dialog.showModal();
+  input.select();
+  dialog.addEventListener("close", async () => {
+    const title = input.value.trim();
+    if (dialog.returnValue !== "save" || !title) return;
+    try {
+      showTitle((await api("PATCH", `/api/sessions/${sessionId}`, { title })).title);
+    } catch (error) {
+      window.alert(error.message);
+    }
+  }, { once: true });
+}
+
+async function remove(sessionId) {
+  const title = document.querySelector("[data-testid=session-title]").textContent;
+  const confirmed = await confirmAction({
+    title: `Delete “${title}”?`,
+    message: "The chat and all its messages are deleted. Your documents stay.",
+    confirmLabel: "Delete",
+  });
+  if (!confirmed) return;
+  try {
+    await api("DELETE", `/api/sessions/${sessionId}`);
+    window.location.assign("/");
+  } catch (error) {
+    window.alert(error.message);
+  }
+}
+
+async function chooseDocuments(picker, sessionId) {
+  const boxes = [...picker.querySelectorAll("input[type=checkbox]")];
+  const chosen = boxes.filter((box) => box.checked);
+  const error = picker.querySelector("[data-testid=chat-documents-error]");
+  try {
+    await api("PATCH", `/api/sessions/${sessionId}`, { document_ids: chosen.map((box) => box.value) });
+    picker.querySelector("[data-testid=chat-documents-count]").textContent = `${chosen.length} of ${boxes.length}`;
+    error.hidden = true;
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+  }
+}
