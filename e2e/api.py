@@ -33,6 +33,11 @@ class Api:
             },
         )
 
+    def send_message(self, session_id: str, content: str, mode: str = "chat") -> APIResponse:
+        return self.request.post(
+            f"/api/sessions/{session_id}/messages", data={"content": content, "mode": mode}
+        )
+
     def document_named(self, filename: str) -> dict[str, Any]:
         matches = [d for d in self.documents() if d["filename"] == filename]
         assert len(matches) == 1, f"Expected one document named {filename!r}, got {matches}"

@@ -1,39 +1,53 @@
-"""Chat flow, end to end: upload, ask, watch the answer stream in, come back to it."""
+"""Chat flow, end to end: sessions, messages, document context, modes, persistence, errors."""
+
+import re
 
 import pytest
 
+from e2e.api import Api
 from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
+from pages import AppShell, ChatPage
 
 ZEMBLA = (
     "Zembla is a distant northern land. The capital of Zembla is Onhava, "
     "a city of glass towers by the sea. Its king was Charles the Beloved."
 )
+HARBOUR = "Onhava's harbour ships amber and glass to the southern kingdoms every spring."
+SOUP = "Leek soup needs leeks, potatoes and butter. Simmer it for forty minutes."
 QUESTION = "What is the capital of Zembla?"
+# What the mock's default reply says when given ZEMBLA as the only source.
+ZEMBLA_QUOTE = "According to [1]: Zembla is a distant northern land."
+
+
+def chat_with_documents(page, files: FileFactory, **documents: str) -> ChatPage:
+    """Upload text documents (name → text) and open a new chat."""
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(*(files.text(name, text) for name, text in documents.items()))
+    return app.new_chat()
+
+
+# --- happy path 1: upload → chat → streamed answer -------------------------------------
 
 
 def test_upload_chat_and_receive_a_streamed_answer(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    document = files.text("zembla.txt", ZEMBLA)
     reply = openai_mock.reply(["The capital", " of Zembla", " is Onhava", " [1]."], gate_after=2)
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
 
-    app = AppShell(page).open()
-    app.documents.upload_and_wait(document)
-    chat = app.new_chat()
     answer = chat.send(QUESTION)
 
     chat.expect_title(QUESTION)  # the first question names the chat
-
     # Held at the gate: the first two tokens are on screen, the rest is not.
     answer.expect_streaming("The capital of Zembla")
     chat.input_bar.expect_busy()
-
     reply.release()
     answer.expect_complete("The capital of Zembla is Onhava [1].")
+    answer.expect_mode("Chat")
+    answer.expect_citations("[1] zembla.txt")
     chat.input_bar.expect_idle()
-
     assert ZEMBLA in openai_mock.last_request.prompt
     assert openai_mock.last_request.messages[-1] == {"role": "user", "content": QUESTION}
 
@@ -43,14 +57,432 @@ def test_upload_chat_and_receive_a_streamed_answer(
     chat.messages.expect_conversation((QUESTION, reply.text))
 
 
-def test_provider_error_is_shown_in_the_chat(page, openai_mock: OpenAIMock) -> None:
-    openai_mock.fail(401)
+# --- sessions --------------------------------------------------------------------------
 
+
+def test_chats_are_listed_most_recent_first_and_open_by_url(page) -> None:
+    app = AppShell(page).open()
+    first = app.new_chat()
+    first.send("First question?").expect_complete(re.compile("."))
+    first_url = first.url
+    second = first.new_chat()
+    second.send("Second question?").expect_complete(re.compile("."))
+    second.expect_chats("Second question?", "First question?")
+
+    first = ChatPage(page).open(first_url)
+    first.send("A follow-up?").expect_complete(re.compile("."))
+
+    first.reload()
+    first.expect_chats("First question?", "Second question?")
+    first.expect_title("First question?")
+    second = first.open_chat("Second question?")
+    second.expect_title("Second question?")
+    expect_questions(second, "Second question?")
+
+
+def expect_questions(chat: ChatPage, *questions: str) -> None:
+    chat.messages.expect_conversation(*((q, re.compile(".")) for q in questions))
+
+
+def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     chat = AppShell(page).open().new_chat()
+    chat.send("Where is Zembla?").expect_complete(re.compile("."))
+
+    chat.rename("Zembla notes")
+
+    chat.expect_title("Zembla notes")
+    live_server.restart()
+    chat.reload()
+    chat.expect_title("Zembla notes")
+    chat.send("And its capital?").expect_complete(re.compile("."))
+    chat.expect_title("Zembla notes")  # a named chat keeps its name
+
+
+def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
+    app = AppShell(page).open()
+    keep = app.new_chat()
+    keep.send("Keep this one").expect_complete(re.compile("."))
+    doomed = keep.new_chat()
+    doomed.send("Delete this one").expect_complete(re.compile("."))
+    doomed_url = doomed.url
+
+    dialog = doomed.delete()
+    dialog.expect_question(
+        "Delete “Delete this one”?",
+        "The chat and all its messages are deleted. Your documents stay.",
+    )
+    dialog.cancel()
+    doomed.expect_title("Delete this one")
+    doomed.delete().confirm("Delete")
+
+    app.expect_chats("Keep this one")
+    AppShell(page).open(doomed_url).expect_not_found("Chat session")
+
+
+def test_unknown_and_other_peoples_chats_are_not_found(page, another_page) -> None:
+    mine = AppShell(page).open().new_chat()
+    mine.send("Private question").expect_complete(re.compile("."))
+
+    AppShell(page).open("/c/does-not-exist").expect_not_found("Chat session")
+    AppShell(another_page).open(mine.url).expect_not_found("Chat session")
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAIMock) -> None:
+    chat = AppShell(page).open().new_chat()
+
+    chat.input_bar.type("First line\nSecond line")
+    chat.input_bar.expect_text("First line\nSecond line")
+    chat.input_bar.press_enter()
+
+    chat.messages.last_answer.expect_complete(re.compile("."))
+    chat.input_bar.expect_text("")
+    assert openai_mock.last_request.messages[-1]["content"] == "First line\nSecond line"
+
+
+@pytest.mark.settings(max_message_chars=40)
+def test_send_waits_for_a_message_of_allowed_length(page, api: Api) -> None:
+    chat = AppShell(page).open().new_chat()
+    too_long = "Messages can be at most 40 characters."
+
+    chat.input_bar.expect_can_send(False)
+    chat.input_bar.fill("   \n  ")
+    chat.input_bar.expect_can_send(False)
+    chat.input_bar.fill("x" * 41)
+    chat.input_bar.expect_error(too_long)
+    chat.input_bar.expect_can_send(False)
+    chat.input_bar.fill("x" * 40)
+    chat.input_bar.expect_can_send(True)
+
+    for content, message in (("  ", "Type a message before sending."), ("x" * 41, too_long)):
+        response = api.send_message(chat.session_id, content)
+        assert response.status == 422
+        assert response.json()["error"]["message"] == message
+
+
+def test_questions_and_answers_keep_their_order(page, openai_mock: OpenAIMock) -> None:
+    chat = AppShell(page).open().new_chat()
+    turns = [("One?", "Uno."), ("Two?", "Dos."), ("Three?", "Tres.")]
+
+    for question, text in turns:
+        openai_mock.reply([text])
+        chat.send(question).expect_complete(text)
+
+    chat.messages.expect_conversation(*turns)
+    chat.reload()
+    chat.messages.expect_conversation(*turns)
+
+
+def test_answers_render_markdown_safely_and_can_be_copied(
+    page, context, openai_mock: OpenAIMock
+) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    markdown = (
+        "Steps:\n\n- mix\n- bake\n\n"
+        "```python\nprint('hi')\n```\n\n"
+        "| city | sea |\n|---|---|\n| Onhava | yes |\n\n"
+        "Raw <img src=x onerror=alert(1)> and <script>alert(2)</script> stay text."
+    )
+    openai_mock.reply(re.findall(r"\s*\S+", markdown))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    answer = AppShell(page).open().new_chat().send("Show me some formatting")
+
+    answer.expect_complete(re.compile("Steps"))
+    answer.expect_list("mix", "bake")
+    answer.expect_code_block("print('hi')")
+    answer.expect_table(["city", "sea"], ["Onhava", "yes"])
+    answer.expect_complete_containing(
+        "Raw <img src=x onerror=alert(1)> and <script>alert(2)</script> stay text."
+    )
+    copied = answer.copy()
+    assert "print('hi')" in copied and "Onhava" in copied
+    assert dialogs == []
+
+
+def test_a_second_send_while_an_answer_streams_is_refused(
+    page, openai_mock: OpenAIMock, api: Api
+) -> None:
+    reply = openai_mock.reply(["Still", " thinking", " — done."], gate_after=1)
+    chat = AppShell(page).open().new_chat()
+    answer = chat.send("Slow question")
+    answer.expect_streaming("Still")
+    chat.input_bar.fill("Impatient follow-up")
+
+    chat.input_bar.expect_busy()  # the UI will not send
+    response = api.send_message(chat.session_id, "Impatient follow-up")
+    assert response.status == 409
+    assert response.json()["error"]["message"] == "Wait for the current answer, or stop it."
+
+    reply.release()
+    answer.expect_complete("Still thinking — done.")
+    chat.input_bar.expect_can_send(True)
+    chat.messages.expect_conversation(("Slow question", "Still thinking — done."))
+
+
+# --- document context ------------------------------------------------------------------
+
+
+def test_answers_use_only_the_chosen_documents_and_cite_them(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    chat.chat_documents.expect_chosen("zembla.txt", "soup.txt")  # all of them by default
+
+    chat.chat_documents.choose("zembla.txt")
+    answer = chat.send("Capital of Zembla, and what soup needs leeks?")
+
+    answer.expect_complete(ZEMBLA_QUOTE)
+    prompt = openai_mock.last_request.prompt
+    assert ZEMBLA in prompt
+    assert "Leek soup" not in prompt
+    answer.expect_citations("[1] zembla.txt")
+    snippet = answer.open_citation("[1] zembla.txt")
+    assert snippet.inner_text() == ZEMBLA
+    chat.reload()
+    chat.chat_documents.expect_chosen("zembla.txt")
+
+    chat.chat_documents.choose("soup.txt")
+    chat.send("And the soup?").expect_complete(re.compile("Leek soup"))
+    assert "Leek soup" in openai_mock.last_request.prompt
+    assert ZEMBLA not in openai_mock.last_request.prompt
+
+
+def test_without_documents_it_is_plain_chat(page, openai_mock: OpenAIMock) -> None:
+    openai_mock.reply(["Hello", " there."])
+    answer = AppShell(page).open().new_chat().send("Hi!")
+
+    answer.expect_complete("Hello there.")
+    answer.expect_citations()
+    assert [m["role"] for m in openai_mock.last_request.messages] == ["system", "user"]
+
+
+@pytest.mark.settings(history_budget_chars=20)
+def test_earlier_turns_go_into_the_prompt_within_the_history_budget(
+    page, openai_mock: OpenAIMock
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    for question, text in (("Oldest question?", "Oldest answer."), ("Newer one?", "Newer.")):
+        openai_mock.reply([text])
+        chat.send(question).expect_complete(text)
+
+    chat.send("Latest?").expect_complete(re.compile("."))
+
+    assert openai_mock.last_request.messages[1:] == [
+        {"role": "user", "content": "Newer one?"},
+        {"role": "assistant", "content": "Newer."},
+        {"role": "user", "content": "Latest?"},
+    ]  # the oldest exchange no longer fits in 20 characters
+
+
+# --- modes -----------------------------------------------------------------------------
+
+
+def test_deep_research_over_several_documents_streams_steps_and_cites_each(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    """Happy path 2: several documents → deep research → a streamed answer with citations."""
+    chat = chat_with_documents(
+        page, files, **{"zembla.txt": ZEMBLA, "harbour.txt": HARBOUR, "soup.txt": SOUP}
+    )
+    openai_mock.plan(["What is the capital of Zembla?", "What does the harbour ship?"])
+    reply = openai_mock.reply(
+        ["Onhava is the capital [1]", " and its harbour", " ships amber [2]."], gate_after=2
+    )
+
+    chat.input_bar.choose_mode("Deep research")
+    answer = chat.send("Tell me about Zembla's capital and its trade")
+
+    answer.expect_streaming("Onhava is the capital [1] and its harbour")
+    answer.expect_steps(
+        "Planning the research…",
+        "Searched “What is the capital of Zembla?”: 1 passage",
+        "Searched “What does the harbour ship?”: 1 passage",
+        "Writing the answer from 2 passages…",
+    )
+    reply.release()
+    answer.expect_complete("Onhava is the capital [1] and its harbour ships amber [2].")
+    answer.expect_mode("Deep research")
+    answer.expect_citations("[1] zembla.txt", "[2] harbour.txt")
+
+    plan, synthesis = openai_mock.requests
+    assert plan.body["response_format"]["type"] == "json_schema"
+    assert synthesis.messages[0]["content"].startswith("You are DocChat in deep research mode.")
+    assert ZEMBLA in synthesis.prompt and HARBOUR in synthesis.prompt
+    assert SOUP not in synthesis.prompt
+
+    chat.reload()
+    answer = chat.messages.last_answer
+    answer.expect_steps(
+        "Planning the research…",
+        "Searched “What is the capital of Zembla?”: 1 passage",
+        "Searched “What does the harbour ship?”: 1 passage",
+        "Writing the answer from 2 passages…",
+    )
+    answer.expect_citations("[1] zembla.txt", "[2] harbour.txt")
+    chat.input_bar.expect_mode("Deep research")
+
+
+def test_deep_research_with_no_evidence_says_so_instead_of_inventing(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"soup.txt": SOUP})
+    openai_mock.plan(["Who built the glass towers?"])
+    chat.input_bar.choose_mode("Deep research")
+
+    answer = chat.send("Who built Onhava's glass towers?")
+
+    answer.expect_complete(
+        "I searched your documents for: Who built the glass towers? and found nothing "
+        "relevant, so I won't guess an answer. Try other words, or choose other documents "
+        "for this chat."
+    )
+    answer.expect_citations()
+    assert openai_mock.answer_requests == []  # nothing was asked to write from nothing
+
+
+def test_switching_modes_keeps_the_history(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    openai_mock.reply(["Onhava."])
+    chat.send(QUESTION).expect_complete("Onhava.")
+
+    chat.input_bar.choose_mode("Deep research")
+    chat.send("Who was its king?").expect_complete(ZEMBLA_QUOTE)
+
+    chat.messages.answer(0).expect_mode("Chat")
+    chat.messages.answer(1).expect_mode("Deep research")
+    synthesis = openai_mock.answer_requests[-1]
+    assert {"role": "user", "content": QUESTION} in synthesis.messages
+    assert {"role": "assistant", "content": "Onhava."} in synthesis.messages
+    chat.input_bar.choose_mode("Chat")
+    chat.send("Thanks!").expect_mode("Chat")
+
+
+# --- persistence -----------------------------------------------------------------------
+
+
+def test_a_chat_resumes_elsewhere_and_after_a_restart_with_its_history(
+    page, context, new_context, live_server: LiveServer, openai_mock: OpenAIMock, files
+) -> None:
+    """Happy path 3: session persistence → resume → continue with the history."""
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    chat.chat_documents.choose("zembla.txt")
+    chat.input_bar.choose_mode("Deep research")
+    first = chat.send(QUESTION)
+    first.expect_complete(ZEMBLA_QUOTE)
+
+    # Another tab of the same browser (same cookie), straight to the chat's URL.
+    elsewhere = ChatPage(new_context(storage_state=context.storage_state()).new_page())
+    elsewhere.open(chat.url)
+    expect_resumed(elsewhere)
+
+    live_server.restart()
+    chat.reload()
+    expect_resumed(chat)
+    chat.input_bar.choose_mode("Chat")
+    chat.send("Who was its king?").expect_complete(ZEMBLA_QUOTE)
+    assert openai_mock.last_request.messages[-3:] == [
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": ZEMBLA_QUOTE},
+        {"role": "user", "content": "Who was its king?"},
+    ]
+
+
+def expect_resumed(chat: ChatPage) -> None:
+    chat.expect_title(QUESTION)
+    chat.messages.expect_conversation((QUESTION, ZEMBLA_QUOTE))
+    chat.messages.last_answer.expect_mode("Deep research")
+    chat.messages.last_answer.expect_citations("[1] zembla.txt")
+    chat.chat_documents.expect_chosen("zembla.txt")
+    chat.input_bar.expect_mode("Deep research")
+
+
+# --- errors ----------------------------------------------------------------------------
+
+TRY_AGAIN = "The model service is having problems. Try again."
+
+
+@pytest.mark.parametrize(
+    ("failure", "message", "retryable", "calls"),
+    [
+        ("401", "The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.", False, 1),
+        (
+            "403",
+            "The model service does not let this API key use the model. "
+            "Check DOCCHAT_OPENAI_API_KEY and DOCCHAT_MODEL.",
+            False,
+            1,
+        ),
+        (
+            "404",
+            "The model service says: The model `gpt-4o-mini` does not exist or you do not "
+            "have access to it. Check DOCCHAT_MODEL.",
+            False,
+            1,
+        ),
+        ("400", "The question and its context are too long for the model.", False, 1),
+        (
+            "429",
+            "The model service is rate limiting requests. Try again in 20 seconds.",
+            True,
+            1,  # waiting 20 s is not worth it: the person decides
+        ),
+        ("500", TRY_AGAIN, True, 3),
+        ("503", TRY_AGAIN, True, 3),
+        ("timeout", "The model took too long to answer. Try again.", True, 3),
+    ],
+)
+def test_provider_errors_become_clear_messages(
+    page, openai_mock: OpenAIMock, failure: str, message: str, retryable: bool, calls: int
+) -> None:
+    if failure == "timeout":
+        openai_mock.time_out(times=calls)
+    else:
+        headers = {"retry-after": "20"} if failure == "429" else None
+        openai_mock.fail(int(failure), headers=headers, times=calls)
+    chat = AppShell(page).open().new_chat()
+
     answer = chat.send("Hello?")
 
-    answer.expect_failed("The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.")
+    answer.expect_failed(message, retry=retryable)
     chat.input_bar.expect_idle()
+    assert len(openai_mock.requests) == calls
+
+
+def test_transient_failures_are_retried_before_anyone_sees_them(
+    page, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.fail(503)
+    openai_mock.fail(429)  # no Retry-After: backoff
+    openai_mock.reply(["Third", " time lucky."])
+
+    answer = AppShell(page).open().new_chat().send("Hello?")
+
+    answer.expect_complete("Third time lucky.")
+    assert len(openai_mock.requests) == 3
+
+
+def test_retry_writes_a_new_answer_without_repeating_the_question(
+    page, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.fail(500, times=3)
+    chat = AppShell(page).open().new_chat()
+    chat.send("Hello?").expect_failed(TRY_AGAIN)
+    openai_mock.reply(["Hello", " again."])
+
+    chat.messages.last_answer.retry()
+
+    chat.messages.last_answer.expect_complete("Hello again.")
+    chat.messages.expect_conversation(("Hello?", "Hello again."))
+    assert [m["content"] for m in openai_mock.last_request.messages if m["role"] == "user"] == [
+        "Hello?"
+    ]
+    chat.reload()
+    chat.messages.expect_conversation(("Hello?", "Hello again."))
 
 
 @pytest.mark.settings(openai_api_key=None)
@@ -64,4 +496,5 @@ def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
 
     answer.expect_offline_label()
     answer.expect_complete_containing("The capital of Zembla is Onhava")
+    answer.expect_citations("[1] atlas.md")
     assert openai_mock.requests == []

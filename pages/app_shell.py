@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from pages.base import BasePage
 from pages.documents_panel import DocumentsPanel
@@ -22,9 +22,26 @@ class AppShell(BasePage):
     def session_links(self) -> Locator:
         return self.page.get_by_role("navigation", name="Chats").get_by_role("link")
 
+    @property
+    def current_session_link(self) -> Locator:
+        return self.session_links.and_(self.page.locator("[aria-current=page]"))
+
     def new_chat(self) -> "ChatPage":
         from pages.chat_page import ChatPage  # a chat page is an app shell too
 
+        before = self.page.url
         self.page.get_by_role("button", name="New chat").click()
-        self.page.wait_for_url("**/c/*")
+        self.page.wait_for_url(lambda url: "/c/" in url and url != before)
         return ChatPage(self.page)
+
+    def open_chat(self, title: str) -> "ChatPage":
+        """Open a chat from the sidebar."""
+        from pages.chat_page import ChatPage
+
+        self.session_links.get_by_text(title, exact=True).click()
+        expect(self.current_session_link).to_have_text(title)
+        return ChatPage(self.page)
+
+    def expect_chats(self, *titles: str) -> None:
+        """The sidebar's chats, most recent first."""
+        expect(self.session_links).to_have_text(list(titles))

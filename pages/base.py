@@ -2,7 +2,7 @@
 
 from typing import Self
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 
 class BasePage:
@@ -11,13 +11,23 @@ class BasePage:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    def open(self) -> Self:
-        self.page.goto(self.path)
+    @property
+    def url(self) -> str:
+        return self.page.url
+
+    def open(self, url: str | None = None) -> Self:
+        """This page's path, or a URL of the same kind (a chat's, say)."""
+        self.page.goto(url or self.path)
         return self
 
     def reload(self) -> Self:
         self.page.reload()
         return self
+
+    def expect_not_found(self, what: str) -> None:
+        """DocChat's 404 page, naming what was not found."""
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(f"{what} not found")
+        expect(self.page.get_by_role("link", name="Back to DocChat")).to_be_visible()
 
 
 class Component:

@@ -1,4 +1,4 @@
-"""The chat page: the message list and the input bar."""
+"""The chat page: its header, the message list and the input bar."""
 
 import re
 
@@ -6,6 +6,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from pages.app_shell import AppShell
 from pages.base import Component
+from pages.confirm_dialog import ConfirmDialog
 
 
 class Answer(Component):
@@ -18,6 +19,18 @@ class Answer(Component):
     @property
     def error(self) -> Locator:
         return self.root.get_by_test_id("message-error")
+
+    @property
+    def steps(self) -> Locator:
+        return self.root.get_by_role("list", name="Research steps").get_by_role("listitem")
+
+    @property
+    def citations(self) -> Locator:
+        return self.root.get_by_role("region", name="Sources").get_by_role("listitem")
+
+    @property
+    def retry_button(self) -> Locator:
+        return self.root.get_by_role("button", name="Retry")
 
     def expect_streaming(self, partial_text: str) -> None:
         """Still streaming, showing exactly this much of the answer so far."""
@@ -36,14 +49,56 @@ class Answer(Component):
     def expect_complete_containing(self, *fragments: str) -> None:
         self.expect_complete(re.compile(".*".join(re.escape(f) for f in fragments), re.DOTALL))
 
-    def expect_failed(self, message: str, *, status: str = "error") -> None:
+    def expect_failed(self, message: str, *, status: str = "error", retry: bool = True) -> None:
         """Ended without a full answer (`error`, `interrupted`), saying why."""
         expect(self.root).to_have_attribute("data-status", status)
         expect(self.root).not_to_have_attribute("aria-busy", "true")
         expect(self.error).to_have_text(message)
+        expect(self.retry_button).to_be_visible(visible=retry)
 
     def expect_offline_label(self) -> None:
         expect(self.root.get_by_test_id("offline-badge")).to_have_text("Offline answer")
+
+    def expect_mode(self, mode: str) -> None:
+        expect(self.root.get_by_test_id("mode-badge")).to_have_text(mode)
+
+    def expect_steps(self, *steps: str | re.Pattern[str]) -> None:
+        """Exactly these research steps so far, in order."""
+        expect(self.steps).to_have_text(list(steps))
+
+    def expect_citations(self, *labels: str) -> None:
+        """Exactly these sources, e.g. "[1] report.pdf, page 2", in order."""
+        expect(self.citations.locator("summary")).to_have_text(list(labels))
+
+    def open_citation(self, label: str) -> Locator:
+        """Open a source; returns its snippet."""
+        citation = self.citations.filter(has_text=label)
+        citation.get_by_text(label).click()
+        snippet = citation.get_by_test_id("citation-snippet")
+        expect(snippet).to_be_visible()
+        return snippet
+
+    def retry(self) -> None:
+        self.retry_button.click()
+
+    def copy(self) -> str:
+        """Copy the answer; returns what the clipboard then holds."""
+        self.root.get_by_role("button", name="Copy").click()
+        expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
+        return self.page.evaluate("navigator.clipboard.readText()")
+
+    def expect_code_block(self, code: str) -> None:
+        expect(self.body.locator("pre > code")).to_have_text(code)
+
+    def expect_list(self, *items: str) -> None:
+        expect(self.body.get_by_role("listitem")).to_have_text(list(items))
+
+    def expect_table(self, *rows: list[str]) -> None:
+        """The table's rows, header first, each as its cells' texts."""
+        table_rows = self.body.get_by_role("table").get_by_role("row")
+        expect(table_rows).to_have_count(len(rows))
+        for index, cells in enumerate(rows):
+            expect(table_rows.nth(index).locator("th, td")).to_have_text(cells)
 
 
 class MessageList(Component):
@@ -59,7 +114,10 @@ class MessageList(Component):
     def last_answer(self) -> Answer:
         return Answer(self.answers.last)
 
-    def expect_conversation(self, *turns: tuple[str, str]) -> None:
+    def answer(self, index: int) -> Answer:
+        return Answer(self.answers.nth(index))
+
+    def expect_conversation(self, *turns: tuple[str, str | re.Pattern[str]]) -> None:
         """Exactly these (question, answer) pairs, in order."""
         expect(self.questions.get_by_test_id("message-body")).to_have_text([q for q, _ in turns])
         expect(self.answers.get_by_test_id("message-body")).to_have_text([a for _, a in turns])
@@ -74,9 +132,42 @@ class InputBar(Component):
     def send_button(self) -> Locator:
         return self.root.get_by_role("button", name="Send")
 
+    @property
+    def error(self) -> Locator:
+        return self.root.get_by_test_id("send-error")
+
     def send(self, text: str) -> None:
         self.textbox.fill(text)
         self.send_button.click()
+
+    def type(self, text: str) -> None:
+        """Type as a person would: each newline is Shift+Enter."""
+        self.textbox.click()
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                self.page.keyboard.press("Shift+Enter")
+            self.page.keyboard.type(line)
+
+    def press_enter(self) -> None:
+        self.textbox.press("Enter")
+
+    def fill(self, text: str) -> None:
+        self.textbox.fill(text)
+
+    def choose_mode(self, mode: str) -> None:
+        self.root.get_by_role("radio", name=mode).check()
+
+    def expect_mode(self, mode: str) -> None:
+        expect(self.root.get_by_role("radio", name=mode)).to_be_checked()
+
+    def expect_text(self, text: str) -> None:
+        expect(self.textbox).to_have_value(text)
+
+    def expect_can_send(self, can: bool = True) -> None:
+        expect(self.send_button).to_be_enabled(enabled=can)
+
+    def expect_error(self, message: str) -> None:
+        expect(self.error).to_have_text(message)
 
     def expect_busy(self) -> None:
         expect(self.root).to_have_attribute("aria-busy", "true")
@@ -87,18 +178,54 @@ class InputBar(Component):
         expect(self.textbox).to_be_editable()
 
 
+class ChatDocuments(Component):
+    """Which documents this chat answers from."""
+
+    @property
+    def boxes(self) -> Locator:
+        return self.root.get_by_role("checkbox")
+
+    def open(self) -> None:
+        if self.root.get_attribute("open") is None:
+            self.root.locator("summary").click()
+
+    def choose(self, *filenames: str) -> None:
+        """Exactly these documents; waits until the choice is saved."""
+        self.open()
+        for label in self.root.locator("label").all():
+            label.get_by_role("checkbox").set_checked(label.inner_text().strip() in filenames)
+        expect(self.root).to_have_attribute("aria-busy", "false")
+        self.expect_chosen(*filenames)
+
+    def expect_chosen(self, *filenames: str) -> None:
+        self.open()
+        for filename in filenames:
+            expect(self.root.get_by_role("checkbox", name=filename, exact=True)).to_be_checked()
+        expect(self.root.get_by_test_id("chat-documents-count")).to_have_text(
+            f"{len(filenames)} of {self.boxes.count()}"
+        )
+
+
 class ChatPage(AppShell):
     def __init__(self, page: Page) -> None:
         super().__init__(page)
         self.input_bar = InputBar(page.get_by_role("form", name="Ask DocChat"))
         self.messages = MessageList(page.get_by_role("log", name="Messages"))
+        self.chat_documents = ChatDocuments(page.get_by_test_id("chat-documents"))
+
+    @property
+    def title(self) -> Locator:
+        return self.page.get_by_test_id("session-title")
+
+    @property
+    def session_id(self) -> str:
+        return self.page.url.rstrip("/").rsplit("/", 1)[-1]
 
     def expect_title(self, title: str) -> None:
-        """The chat's heading and its entry in the sidebar."""
-        expect(self.page.get_by_test_id("session-title")).to_have_text(title)
-        expect(self.session_links.and_(self.page.locator("[aria-current=page]"))).to_have_text(
-            title
-        )
+        """The chat's heading, its entry in the sidebar, and the window title."""
+        expect(self.title).to_have_text(title)
+        expect(self.current_session_link).to_have_text(title)
+        expect(self.page).to_have_title(f"{title} · DocChat")
 
     def send(self, text: str) -> Answer:
         """Ask a question; returns the answer it starts."""
@@ -106,3 +233,14 @@ class ChatPage(AppShell):
         self.input_bar.send(text)
         expect(self.messages.answers).to_have_count(count + 1)
         return self.messages.last_answer
+
+    def rename(self, title: str) -> None:
+        self.page.get_by_role("button", name="Rename").click()
+        dialog = self.page.get_by_role("dialog", name="Rename chat")
+        dialog.get_by_label("Chat name").fill(title)
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_be_hidden()
+
+    def delete(self) -> ConfirmDialog:
+        self.page.get_by_role("main").get_by_role("button", name="Delete", exact=True).click()
+        return ConfirmDialog(self.page)

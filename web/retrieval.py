@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from web.storage import Database
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
+# Words that match nearly every passage; searching for them finds noise, not evidence.
+STOPWORDS = frozenset(
+    """a about an and are as at be been but by can could did do does for from had has have how
+    i if in into is it its me my no not of on or our so than that the their them then there
+    these they this to was we were what when where which who whom why will with would you
+    your""".split()
+)
 
 
 @dataclass
@@ -19,7 +26,11 @@ class Passage:
 
 def fts_query(question: str) -> str | None:
     """Any of the question's words, each quoted so FTS5 syntax in it stays literal."""
-    words = dict.fromkeys(w.lower() for w in _WORDS.findall(question) if len(w) > 1)
+    words = dict.fromkeys(
+        w
+        for w in (w.lower() for w in _WORDS.findall(question))
+        if len(w) > 1 and w not in STOPWORDS
+    )
     return " OR ".join(f'"{w}"' for w in words) or None
 
 

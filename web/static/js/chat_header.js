@@ -7,7 +7,18 @@ export function initChatHeader(root) {
   root.querySelector("[data-action=rename-session]").addEventListener("click", () => rename(root, sessionId));
   root.querySelector("[data-action=delete-session]").addEventListener("click", () => remove(sessionId));
   const picker = root.querySelector("[data-testid=chat-documents]");
-  picker.addEventListener("change", () => chooseDocuments(picker, sessionId));
+  // Saves run one after another, each sending the boxes as they are then, so quick
+  // clicks cannot land out of order; aria-busy says when the last one is done.
+  let saving = Promise.resolve();
+  let pending = 0;
+  picker.addEventListener("change", () => {
+    pending += 1;
+    picker.setAttribute("aria-busy", "true");
+    saving = saving.then(() => chooseDocuments(picker, sessionId)).finally(() => {
+      pending -= 1;
+      if (pending === 0) picker.setAttribute("aria-busy", "false");
+    });
+  });
 }
 
 export function showTitle(title) {
