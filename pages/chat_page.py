@@ -70,13 +70,12 @@ class Answer(Component):
         """Exactly these sources, e.g. "[1] report.pdf, page 2", in order."""
         expect(self.citations.locator("summary")).to_have_text(list(labels))
 
-    def open_citation(self, label: str) -> Locator:
-        """Open a source; returns its snippet."""
+    def open_citation(self, label: str, snippet: str) -> None:
+        """Open a source, as a person checking it would, and expect this passage."""
         citation = self.citations.filter(has_text=label)
         citation.get_by_text(label).click()
-        snippet = citation.get_by_test_id("citation-snippet")
-        expect(snippet).to_be_visible()
-        return snippet
+        expect(citation.get_by_test_id("citation-snippet")).to_be_visible()
+        expect(citation.get_by_test_id("citation-snippet")).to_have_text(snippet)
 
     def retry(self) -> None:
         self.retry_button.click()

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # wait longer than retry_max_wait_s is not worth making the person sit through.
     openai_max_retries: int = 2
     openai_retry_base_s: float = 1.0
-    openai_retry_max_wait_s: float = 20.0
+    openai_retry_max_wait_s: float = 10.0
 
     max_upload_mb: float = 50.0
     max_message_chars: int = 8000
