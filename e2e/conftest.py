@@ -2,7 +2,7 @@
 
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -96,13 +96,33 @@ def openai_mock() -> Iterator[OpenAIMock]:
     assert not mock.unmocked, f"The app sent requests that nothing mocks: {mock.unmocked}"
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    report = yield
+    item.stash.setdefault(_outcomes, {})[report.when] = report.outcome
+    return report
+
+
+_outcomes = pytest.StashKey[dict[str, str]]()
+
+
 @pytest.fixture
-def live_server(app_settings: Settings, openai_mock: OpenAIMock) -> Iterator[LiveServer]:
-    """The app for this test only; stopped before the OpenAI mock goes away."""
+def live_server(
+    request: pytest.FixtureRequest, app_settings: Settings, openai_mock: OpenAIMock
+) -> Iterator[LiveServer]:
+    """The app for this test only; stopped before the OpenAI mock goes away.
+
+    After a passing test it must wind down: every answer job finished, every stream
+    unsubscribed (the browser is closed by then). Anything left is a leak and fails it.
+    """
     server = LiveServer(app_settings)
     server.start()
     yield server
-    server.stop()
+    try:
+        if request.node.stash.get(_outcomes, {}).get("call") == "passed":
+            server.expect_idle()
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -150,9 +170,14 @@ def context(new_context) -> BrowserContext:
 
 
 @pytest.fixture
-def another_page(new_context) -> Page:
-    """A second browser profile: its own cookie, so its own workspace."""
-    return _with_timeouts(new_context()).new_page()
+def new_user(new_context) -> Callable[[], Page]:
+    """Makes another person: a new browser profile (own cookie, own workspace), one page."""
+    return lambda: _with_timeouts(new_context()).new_page()
+
+
+@pytest.fixture
+def another_page(new_user: Callable[[], Page]) -> Page:
+    return new_user()
 
 
 def _with_timeouts(context: BrowserContext) -> BrowserContext:

@@ -11,33 +11,14 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import fastapi.routing
 import pytest
 
 from e2e.live_server import LiveServer
+from e2e.signals import Signal
 from web.documents import ingest
 from web.documents import routes as document_routes
 from web.storage import BlobStore
-
-WAIT_TIMEOUT_S = 10
-
-
-class Signal:
-    """Something the server did, which the test waits for."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self._event = threading.Event()
-
-    def set(self) -> None:
-        self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def expect(self) -> None:
-        assert self._event.wait(WAIT_TIMEOUT_S), (
-            f"Waited {WAIT_TIMEOUT_S}s: {self.what} never came."
-        )
 
 
 class Hold:
@@ -135,6 +116,27 @@ class Faults:
             raise OSError(code, os.strerror(code))
 
         self.monkeypatch.setattr(BlobStore, "put", refuse)
+
+    def drop_event_streams(self) -> int:
+        """Sever every open answer stream's connection, as a flaky network would.
+
+        Returns how many were cut, so a test knows it really cut something.
+        """
+
+        def sever(_: object) -> int:
+            cut = 0
+            for connection in list(self.server.connections):
+                path = (getattr(connection, "scope", None) or {}).get("path", "")
+                if path.endswith("/events"):
+                    connection.transport.abort()
+                    cut += 1
+            return cut
+
+        return self.server.call(sever)
+
+    def heartbeat_every(self, seconds: float) -> None:
+        """Idle event streams send their keep-alive comment this often (FastAPI's knob)."""
+        self.monkeypatch.setattr(fastapi.routing, "_PING_INTERVAL", seconds)
 
     def heal(self) -> None:
         """Undo every fault: the disk has space again, the server carries on."""

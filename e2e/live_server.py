@@ -7,8 +7,8 @@ storage and inject faults into it.
 import asyncio
 import socket
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -25,6 +25,8 @@ STARTUP_TIMEOUT_S = 10
 GRACEFUL_SHUTDOWN_S = 0.3
 STOP_TIMEOUT_S = 5
 CALL_TIMEOUT_S = 10
+# How long answers and streams may take to wind down once a test is over.
+IDLE_TIMEOUT_S = 5
 
 
 class _Server(DocChatServer):
@@ -69,15 +71,39 @@ class LiveServer:
     def call(self, fn: Callable[[AppContext], T]) -> T:
         """fn(ctx) on the server's event loop, between requests, as a handler would run it."""
 
-        async def on_loop() -> T:
-            return fn(self._app.state.ctx)
+        async def on_loop(ctx: AppContext) -> T:
+            return fn(ctx)
 
-        future = asyncio.run_coroutine_threadsafe(on_loop(), self.loop)
-        return future.result(CALL_TIMEOUT_S)
+        return self.run(on_loop)
+
+    def run(self, fn: Callable[[AppContext], Awaitable[T]], timeout: float = CALL_TIMEOUT_S) -> T:
+        """Await fn(ctx) on the server's event loop."""
+        future = asyncio.run_coroutine_threadsafe(fn(self._app.state.ctx), self.loop)
+        return future.result(timeout)
+
+    def expect_idle(self) -> None:
+        """No answer is being written and no stream is subscribed: nothing was leaked."""
+
+        async def leftovers(ctx: AppContext) -> str | None:
+            try:
+                await asyncio.wait_for(ctx.hub.wait_idle(), IDLE_TIMEOUT_S)
+            except TimeoutError:
+                return f"{ctx.hub.live_jobs} answer job(s), {ctx.hub.subscribers} subscriber(s)"
+            return None
+
+        leftover = self.run(leftovers, IDLE_TIMEOUT_S + CALL_TIMEOUT_S)
+        assert leftover is None, (
+            f"{IDLE_TIMEOUT_S}s after the test the server still holds {leftover}"
+        )
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._server.loop
+
+    @property
+    def connections(self) -> set[Any]:
+        """uvicorn's open connections (one protocol object each)."""
+        return self._server.server_state.connections
 
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -20,6 +20,8 @@ import httpcore2
 import httpx
 import respx
 
+from e2e.signals import Signal
+
 BASE_URL = "http://openai.mock/v1"
 MODEL = "gpt-4o-mini"
 
@@ -99,13 +101,25 @@ class Gate:
         await event.wait()
 
 
+# How a scripted stream can end instead of finishing: the connection drops, the API sends
+# an error event, a chunk arrives garbled, or the transport's read timeout fires.
+BREAKS = ("drop", "error_event", "malformed", "timeout")
+
+
 @dataclass
 class Reply:
-    """A scripted streamed answer; with `gate_after=k` it stops after k tokens."""
+    """A scripted streamed answer; with `gate_after=k` it stops after k tokens.
+
+    `to` keeps it for the request whose question is exactly that; `then` breaks the
+    stream after the tokens (one of BREAKS).
+    """
 
     tokens: list[str]
     gate_after: int | None = None
+    to: str | None = None
+    then: str | None = None
     gate: Gate = field(default_factory=Gate)
+    closed_early: Signal = field(default_factory=lambda: Signal("the app closing the stream"))
 
     @property
     def text(self) -> str:
@@ -113,6 +127,9 @@ class Reply:
 
     def release(self) -> None:
         self.gate.release()
+
+    def suits(self, request: "RecordedRequest") -> bool:
+        return self.to is None or request.question == self.to
 
 
 @dataclass
@@ -147,6 +164,10 @@ class RecordedRequest:
         return self.body.get("messages", [])
 
     @property
+    def question(self) -> str:
+        return self.messages[-1]["content"]
+
+    @property
     def is_plan(self) -> bool:
         """A deep-research planning call (structured output), not a streamed answer."""
         return not self.body.get("stream")
@@ -167,9 +188,17 @@ class OpenAIMock:
         router.post(f"{BASE_URL}/chat/completions").mock(side_effect=self._chat_completions)
         router.route().mock(side_effect=self._unmocked)
 
-    def reply(self, tokens: list[str], *, gate_after: int | None = None) -> Reply:
-        """Script the next answer as these tokens, optionally held after `gate_after`."""
-        reply = Reply(tokens, gate_after)
+    def reply(
+        self,
+        tokens: list[str],
+        *,
+        gate_after: int | None = None,
+        to: str | None = None,
+        then: str | None = None,
+    ) -> Reply:
+        """Script an answer as these tokens (see Reply for the options)."""
+        assert then is None or then in BREAKS, f"then= takes one of {BREAKS}"
+        reply = Reply(tokens, gate_after, to, then)
         self._script.append(reply)
         return reply
 
@@ -207,7 +236,7 @@ class OpenAIMock:
     def _chat_completions(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest(str(request.url), json.loads(request.content))
         self.requests.append(recorded)
-        scripted = self._next(Plan if recorded.is_plan else Reply)
+        scripted = self._next(Plan if recorded.is_plan else Reply, recorded)
         if isinstance(scripted, TimeOut):
             raise httpcore2.ReadTimeout("mock: the model did not answer in time")
         if isinstance(scripted, ErrorReply):
@@ -222,12 +251,12 @@ class OpenAIMock:
             content=_sse(scripted or default_reply(recorded)),
         )
 
-    def _next(self, kind: type) -> Scripted | None:
-        """The scripted outcome for a call of this kind, if any is left."""
+    def _next(self, kind: type, request: RecordedRequest) -> Scripted | None:
+        """The scripted outcome for this call, if any is left."""
         if self._script and isinstance(self._script[0], ErrorReply | TimeOut):
             return self._script.popleft()
         for item in self._script:
-            if isinstance(item, kind):
+            if isinstance(item, kind) and (not isinstance(item, Reply) or item.suits(request)):
                 self._script.remove(item)
                 return item
         return None
@@ -266,14 +295,35 @@ def _words(text: str) -> list[str]:
 
 
 async def _sse(reply: Reply) -> AsyncIterator[bytes]:
-    for index, token in enumerate(reply.tokens):
-        if index == reply.gate_after:
+    finished = False
+    try:
+        for index, token in enumerate(reply.tokens):
+            if index == reply.gate_after:
+                await reply.gate.wait()
+            yield _event(_chunk({"content": token}))
+        if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
             await reply.gate.wait()
-        yield _event(_chunk({"content": token}))
-    if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
-        await reply.gate.wait()
-    yield _event(_chunk({}, finish_reason="stop"))
-    yield b"data: [DONE]\n\n"
+        if reply.then is not None:
+            async for piece in _break(reply.then):
+                yield piece
+            return
+        yield _event(_chunk({}, finish_reason="stop"))
+        yield b"data: [DONE]\n\n"
+        finished = True
+    finally:
+        if not finished and reply.then is None:
+            reply.closed_early.set()  # stopped by the app, before the end
+
+
+async def _break(how: str) -> AsyncIterator[bytes]:
+    if how == "drop":
+        raise httpcore2.ReadError("mock: connection reset by peer")
+    if how == "timeout":
+        raise httpcore2.ReadTimeout("mock: no data within the read timeout")
+    if how == "error_event":
+        yield _event({"error": ERROR_BODIES[500]})
+    if how == "malformed":
+        yield b'data: {"choices": [{"delta": {"content": "gar\n\n'
 
 
 def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:

@@ -56,6 +56,14 @@ class Answer(Component):
         expect(self.error).to_have_text(message)
         expect(self.retry_button).to_be_visible(visible=retry)
 
+    def expect_stopped(self, partial_text: str) -> None:
+        """Stopped by the person: what was written so far stays, and can be retried."""
+        expect(self.root).to_have_attribute("data-status", "stopped")
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(partial_text)
+        expect(self.error).to_be_hidden()
+        expect(self.retry_button).to_be_visible()
+
     def expect_offline_label(self) -> None:
         expect(self.root.get_by_test_id("offline-badge")).to_have_text("Offline answer")
 
@@ -135,9 +143,18 @@ class InputBar(Component):
     def error(self) -> Locator:
         return self.root.get_by_test_id("send-error")
 
+    @property
+    def stop_button(self) -> Locator:
+        return self.root.get_by_role("button", name="Stop")
+
     def send(self, text: str) -> None:
         self.textbox.fill(text)
         self.send_button.click()
+
+    def stop(self) -> None:
+        """Stop the answer being written."""
+        self.stop_button.click()
+        expect(self.stop_button).to_be_hidden()
 
     def type(self, text: str) -> None:
         """Type as a person would: each newline is Shift+Enter."""
@@ -169,12 +186,15 @@ class InputBar(Component):
         expect(self.error).to_have_text(message)
 
     def expect_busy(self) -> None:
+        """An answer is being written: no second send, but it can be stopped."""
         expect(self.root).to_have_attribute("aria-busy", "true")
         expect(self.send_button).to_be_disabled()
+        expect(self.stop_button).to_be_visible()
 
     def expect_idle(self) -> None:
         expect(self.root).to_have_attribute("aria-busy", "false")
         expect(self.textbox).to_be_editable()
+        expect(self.stop_button).to_be_hidden()
 
 
 class ChatDocuments(Component):

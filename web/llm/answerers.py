@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 import openai
 
-from web.llm.errors import from_openai
+from web.llm.errors import from_openai, mid_stream
 from web.llm.prompts import (
     PLAN_FORMAT,
     AnswerRequest,
@@ -60,8 +60,10 @@ class OpenAIAnswerer:
             async for chunk in response:
                 if chunk.choices and (text := chunk.choices[0].delta.content):
                     yield text
-        except openai.OpenAIError as exc:
-            raise from_openai(exc) from exc
+        except Exception as exc:
+            if (error := mid_stream(exc)) is None:
+                raise
+            raise error from exc
         finally:
             await response.close()  # also when stopped: the upstream stream ends too
 

@@ -28,6 +28,29 @@ def from_openai(exc: openai.OpenAIError) -> ProviderError:
     )
 
 
+def mid_stream(exc: Exception) -> ProviderError | None:
+    """A failure after the answer began: the partial text stays, the person may retry."""
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError(
+            "timeout", "The model stopped sending in the middle of the answer. Try again.", True
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderError(
+            "unavailable", "The connection to the model service broke mid-answer. Try again.", True
+        )
+    if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError):
+        return ProviderError(
+            "unavailable",
+            f"The model service failed mid-answer, saying: {exc.message} Try again.",
+            True,
+        )
+    if isinstance(exc, ValueError):  # a chunk that is not valid JSON
+        return ProviderError(
+            "bad_response", "The model service sent part of the answer garbled. Try again.", True
+        )
+    return None
+
+
 def _from_status(exc: openai.APIStatusError) -> ProviderError:
     status = exc.status_code
     if status == 401:

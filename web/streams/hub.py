@@ -24,10 +24,23 @@ class StreamHub:
         self._stop_requested: set[str] = set()
         self._signals: dict[str, asyncio.Event] = {}
         self._closing = False
+        self.subscribers = 0  # open subscriptions now
+        self.subscriptions = 0  # opened since start, reconnections included
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def live_jobs(self) -> int:
+        return len(self._jobs)
+
+    async def wait_idle(self) -> None:
+        """Until no job runs and nobody is subscribed: nothing is held for anyone."""
+        await self._idle.wait()
 
     def start(self, message_id: str, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(job, name=f"answer-{message_id}")
         self._jobs[message_id] = task
+        self._note_activity()
         task.add_done_callback(lambda _: self._forget(message_id))
 
     def is_live(self, message_id: str) -> bool:
@@ -67,6 +80,9 @@ class StreamHub:
 
     async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
         """The log from `after` on, then new events as they come, until the last one."""
+        self.subscribers += 1
+        self.subscriptions += 1
+        self._note_activity()
         try:
             while not self._closing:
                 # Taken before reading, so an event appended meanwhile is not missed.
@@ -80,8 +96,17 @@ class StreamHub:
         finally:
             if not self.is_live(message_id):
                 self._signals.pop(message_id, None)
+            self.subscribers -= 1
+            self._note_activity()
 
     def _forget(self, message_id: str) -> None:
         self._jobs.pop(message_id, None)
         self._stop_requested.discard(message_id)
         self.notify(message_id)
+        self._note_activity()
+
+    def _note_activity(self) -> None:
+        if self._jobs or self.subscribers:
+            self._idle.clear()
+        else:
+            self._idle.set()

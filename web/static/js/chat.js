@@ -19,6 +19,9 @@ class Chat {
     this.input = this.form.querySelector("textarea");
     this.sendButton = this.form.querySelector("button[type=submit]");
     this.sendError = this.form.querySelector("[data-testid=send-error]");
+    this.stopButton = this.form.querySelector("[data-action=stop]");
+    this.stopButton.addEventListener("click", () => this.stop());
+    this.streaming = null; // the answer being written, while there is one
     this.maxChars = Number(this.form.dataset.maxChars);
     this.busy = false;
     this.input.addEventListener("input", () => this.updateSendButton());
@@ -118,10 +121,24 @@ class Chat {
     return item;
   }
 
+  async stop() {
+    if (!this.streaming) return;
+    this.stopButton.disabled = true;
+    try {
+      await api("POST", `/api/messages/${this.streaming.dataset.messageId}/stop`);
+    } catch (error) {
+      this.showError(error.message);
+      this.stopButton.disabled = false;
+    } // the stream itself ends with the stopped answer
+  }
+
   // Replays the answer's log after `after`, then tails it; EventSource resumes
   // with Last-Event-ID by itself when the connection drops.
   follow(item, after) {
     this.setBusy(true);
+    this.streaming = item;
+    this.stopButton.hidden = false;
+    this.stopButton.disabled = false;
     const body = item.querySelector("[data-testid=message-body]");
     const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
@@ -148,6 +165,8 @@ class Chat {
   }
 
   async finish(item) {
+    this.streaming = null;
+    this.stopButton.hidden = true;
     try {
       const response = await fetch(`/messages/${item.dataset.messageId}/item`);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);

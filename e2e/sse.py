@@ -1,0 +1,87 @@
+"""A real SSE client (httpx + httpx-sse) for protocol and load tests against the live server."""
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+from httpx_sse import EventSource, ServerSentEvent, aconnect_sse, connect_sse
+
+TIMEOUT_S = 10
+ENDINGS = ("done", "error")
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end in a thread of its own.
+
+    The test's thread may already have Playwright's event loop, where asyncio.run can't go.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+class StreamClient:
+    """One browser-less user: its own cookie, so its own workspace."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=TIMEOUT_S)
+
+    def new_chat(self) -> str:
+        return self.http.post("/api/sessions", json={}).raise_for_status().json()["id"]
+
+    def ask(self, session_id: str, content: str) -> httpx.Response:
+        return self.http.post(f"/api/sessions/{session_id}/messages", json={"content": content})
+
+    @contextmanager
+    def subscribe(self, events_url: str, last_event_id: str | None = None) -> Iterator[EventSource]:
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        with connect_sse(self.http, "GET", events_url, headers=headers) as source:
+            yield source
+
+    def read_to_end(
+        self, events_url: str, last_event_id: str | None = None
+    ) -> list[ServerSentEvent]:
+        """Every event up to and including the ending (`done` or `error`)."""
+        with self.subscribe(events_url, last_event_id) as source:
+            return until_ending(source.iter_sse())
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def until_ending(events: Iterator[ServerSentEvent]) -> list[ServerSentEvent]:
+    read = []
+    for event in events:
+        read.append(event)
+        if event.event in ENDINGS:
+            break
+    return read
+
+
+def text_of(events: list[ServerSentEvent]) -> str:
+    return "".join(e.json()["text"] for e in events if e.event == "token")
+
+
+async def ask_and_read(base_url: str, question: str) -> tuple[str, list[ServerSentEvent]]:
+    """As a new user: open a chat, ask, and read the answer's stream to its end."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http:
+        session = (await http.post("/api/sessions", json={})).raise_for_status().json()
+        sent = await http.post(
+            f"/api/sessions/{session['id']}/messages", json={"content": question}
+        )
+        events_url = sent.raise_for_status().json()["events_url"]
+        read: list[ServerSentEvent] = []
+        async with aconnect_sse(http, "GET", events_url) as source:
+            async for event in source.aiter_sse():
+                read.append(event)
+                if event.event in ENDINGS:
+                    break
+        return question, read
+
+
+def ending(events: list[ServerSentEvent]) -> dict[str, Any]:
+    assert events and events[-1].event in ENDINGS, f"The stream did not end: {events}"
+    return events[-1].json()
