@@ -5,6 +5,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used by openai 3.x)
@@ -20,8 +21,13 @@ from e2e.openai_mock import BASE_URL, OpenAIMock
 from e2e.store import Store
 from web.settings import Settings
 
+if TYPE_CHECKING:
+    from e2e.reporting import Bundle  # a plugin: imported by pytest, not before it
+
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["e2e.reporting"]
+# Tests that fail on purpose, for e2e/test_reporting.py to run in a pytest of its own.
+collect_ignore = [] if os.environ.get("DOCCHAT_SELFTEST") == "1" else ["selftest"]
 
 
 def _load_config() -> ModuleType:
@@ -39,6 +45,9 @@ cfg = _load_config()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "settings(**overrides): app settings for the live server")
+    config.addinivalue_line(
+        "markers", "browser_errors(pattern, reason=...): browser errors this test expects"
+    )
     expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
     _apply_artifact_defaults(config)
 
@@ -96,19 +105,9 @@ def openai_mock() -> Iterator[OpenAIMock]:
     assert not mock.unmocked, f"The app sent requests that nothing mocks: {mock.unmocked}"
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
-    report = yield
-    item.stash.setdefault(_outcomes, {})[report.when] = report.outcome
-    return report
-
-
-_outcomes = pytest.StashKey[dict[str, str]]()
-
-
 @pytest.fixture
 def live_server(
-    request: pytest.FixtureRequest, app_settings: Settings, openai_mock: OpenAIMock
+    app_settings: Settings, openai_mock: OpenAIMock, failure_bundle: "Bundle"
 ) -> Iterator[LiveServer]:
     """The app for this test only; stopped before the OpenAI mock goes away.
 
@@ -119,7 +118,7 @@ def live_server(
     server.start()
     yield server
     try:
-        if request.node.stash.get(_outcomes, {}).get("call") == "passed":
+        if failure_bundle.passed("call"):
             server.expect_idle()
     finally:
         server.stop()
@@ -165,14 +164,26 @@ def browser_context_args(browser_context_args: dict, live_server: LiveServer) ->
 
 
 @pytest.fixture
-def context(new_context) -> BrowserContext:
-    return _with_timeouts(new_context())
+def new_context(new_context, failure_bundle: "Bundle") -> Callable[..., BrowserContext]:
+    """pytest-playwright's, with our timeouts, and the browser's console kept for reports."""
+
+    def make(**kwargs: object) -> BrowserContext:
+        context = _with_timeouts(new_context(**kwargs))
+        failure_bundle.browser.watch(context)
+        return context
+
+    return make
 
 
 @pytest.fixture
-def new_user(new_context) -> Callable[[], Page]:
+def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
+    return new_context()
+
+
+@pytest.fixture
+def new_user(new_context: Callable[..., BrowserContext]) -> Callable[[], Page]:
     """Makes another person: a new browser profile (own cookie, own workspace), one page."""
-    return lambda: _with_timeouts(new_context()).new_page()
+    return lambda: new_context().new_page()
 
 
 @pytest.fixture

@@ -225,6 +225,14 @@ class OpenAIMock:
         assert self.requests, "The app sent no request to OpenAI."
         return self.requests[-1]
 
+    def log(self) -> dict[str, Any]:
+        """Everything the app sent, and what was scripted but never asked for."""
+        return {
+            "requests": [{"url": r.url, "body": r.body} for r in self.requests],
+            "unused_script": [type(item).__name__ for item in self._script],
+            "unmocked": self.unmocked,
+        }
+
     @property
     def answer_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if not r.is_plan]

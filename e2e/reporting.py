@@ -1,8 +1,101 @@
-"""Failures that say how to debug them: the trace command for each failed test."""
+"""Failures that explain themselves.
 
+For each failed test (setup and teardown failures included), its folder under
+test-results/ holds, beside pytest-playwright's trace.zip and screenshot:
+
+- server.log: the app's log lines for the test (it runs in this process);
+- openai-requests.json: every request the app sent to the OpenAI mock;
+- browser.json: the browser's console messages and uncaught page errors.
+
+The terminal summary ends with the one-line `playwright show-trace` command per failed
+test, and the HTML report (--html) links the same files.
+"""
+
+import json
+import os
 import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+
+from e2e import browser_log
+from e2e.browser_log import BrowserLog
+
+
+@dataclass
+class Bundle:
+    folder: Path
+    browser: BrowserLog = field(default_factory=BrowserLog)
+    log_sections: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return "failed" in self.outcomes.values()
+
+    def passed(self, when: str) -> bool:
+        return self.outcomes.get(when) == "passed"
+
+    def write(self, item: pytest.Item) -> list[Path]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        files = {"server.log": "".join(self.log_sections)}
+        if self.browser.entries:
+            files["browser.json"] = json.dumps(self.browser.entries, indent=2)
+        if (mock := item.funcargs.get("openai_mock")) is not None:
+            files["openai-requests.json"] = json.dumps(mock.log(), indent=2, ensure_ascii=False)
+        for name, text in files.items():
+            (self.folder / name).write_text(text)
+        return [self.folder / name for name in files]
+
+
+BUNDLE = pytest.StashKey[Bundle]()
+_bundles: dict[str, tuple[Path, list[str]]] = {}
+
+
+@pytest.fixture(autouse=True)
+def failure_bundle(request: pytest.FixtureRequest, output_path: str) -> Bundle:
+    """Collects what a failure report needs; written only if the test fails."""
+    bundle = request.node.stash[BUNDLE] = Bundle(Path(output_path))
+    return bundle
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    result = yield
+    if (bundle := item.stash.get(BUNDLE, None)) is not None:
+        browser_log.check(item, bundle.browser)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    report = yield
+    bundle = item.stash.get(BUNDLE, None)
+    if bundle is None:
+        return report
+    bundle.outcomes[report.when] = report.outcome
+    if report.caplog:
+        bundle.log_sections.append(f"----- {report.when} -----\n{report.caplog}\n")
+    if report.when == "teardown" and bundle.failed:
+        written = bundle.write(item)
+        _bundles[item.nodeid] = (bundle.folder, [file.name for file in written])
+        _link_in_html_report(item, report, written)
+    return report
+
+
+def _link_in_html_report(item: pytest.Item, report: pytest.TestReport, files: list[Path]) -> None:
+    html = item.config.pluginmanager.getplugin("html")
+    report_path = getattr(item.config.option, "htmlpath", None)
+    if html is None or not report_path:
+        return
+    report_dir = Path(item.config.invocation_params.dir, report_path).parent
+    extras = getattr(report, "extras", [])
+    for file in files:
+        link = Path(os.path.relpath(file, report_dir)).as_posix()
+        extras.append(html.extras.url(link, name=file.name))
+    report.extras = extras
+
 
 _traces: dict[str, list[str]] = {}
 
@@ -16,14 +109,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     failed = {r.nodeid for key in ("failed", "error") for r in terminalreporter.stats.get(key, [])}
-    lines = [
-        f"{nodeid}\n    playwright show-trace {shlex.quote(trace)}"
-        for nodeid in sorted(failed)
-        for trace in _traces.get(nodeid, [])
-    ]
-    if lines:
-        terminalreporter.section("Playwright traces of failed tests")
-        terminalreporter.line("Open one to step through the test (DOM, network, console):")
-        for line in lines:
-            terminalreporter.line(line)
-        terminalreporter.line("A screenshot of the page as it failed sits beside each trace.")
+    if not failed:
+        return
+    terminalreporter.section("What each failed test left behind")
+    for nodeid in sorted(failed):
+        terminalreporter.line(nodeid)
+        for trace in _traces.get(nodeid, []):
+            terminalreporter.line(f"    playwright show-trace {shlex.quote(trace)}")
+        if nodeid in _bundles:
+            folder, names = _bundles[nodeid]
+            terminalreporter.line(f"    {folder}/: {', '.join(names)}")
+    terminalreporter.line(
+        "A trace steps through the test (DOM, network, console); the screenshot sits beside it."
+    )

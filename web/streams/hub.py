@@ -7,7 +7,8 @@ connection or a second tab never loses or repeats a token.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from web.storage import Database
@@ -78,11 +79,24 @@ class StreamHub:
         if tasks:
             await asyncio.wait(tasks)
 
-    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
-        """The log from `after` on, then new events as they come, until the last one."""
+    @contextmanager
+    def subscriber(self) -> Iterator[None]:
+        """Counts one subscriber for as long as its request lasts.
+
+        Kept apart from subscribe(): a generator abandoned mid-stream (the client went
+        away) runs its `finally` only when garbage-collected, too late to count on.
+        """
         self.subscribers += 1
         self.subscriptions += 1
         self._note_activity()
+        try:
+            yield
+        finally:
+            self.subscribers -= 1
+            self._note_activity()
+
+    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
+        """The log from `after` on, then new events as they come, until the last one."""
         try:
             while not self._closing:
                 # Taken before reading, so an event appended meanwhile is not missed.
@@ -96,8 +110,6 @@ class StreamHub:
         finally:
             if not self.is_live(message_id):
                 self._signals.pop(message_id, None)
-            self.subscribers -= 1
-            self._note_activity()
 
     def _forget(self, message_id: str) -> None:
         self._jobs.pop(message_id, None)

@@ -23,6 +23,14 @@ def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> st
     return message_id
 
 
+async def _subscribed(
+    message_id: Annotated[str, Depends(_assistant_message_id)], ctx: Ctx
+) -> AsyncIterator[str]:
+    # A dependency with yield ends with the request, even one the client walked away from.
+    with ctx.hub.subscriber():
+        yield message_id
+
+
 def _resume_point(last_event_id: str | None, after: int) -> int:
     if last_event_id and last_event_id.isdigit():
         return int(last_event_id)
@@ -31,7 +39,7 @@ def _resume_point(last_event_id: str | None, after: int) -> int:
 
 @router.get("/messages/{message_id}/events", response_class=EventSourceResponse)
 async def message_events(
-    message_id: Annotated[str, Depends(_assistant_message_id)],
+    message_id: Annotated[str, Depends(_subscribed)],
     ctx: Ctx,
     after: int = 0,
     last_event_id: Annotated[str | None, Header()] = None,

@@ -1,0 +1,70 @@
+"""What the browser said during a test: console messages and uncaught page errors.
+
+An uncaught exception or a console error fails the test, unless the test expects it:
+`@pytest.mark.browser_errors(r"pattern", reason="why this is expected")`.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage, WebError
+
+# The app answers these on purpose (a refused upload, a page that is not there) and shows
+# them to the person; the tests assert what is shown. A 500 is never on purpose.
+EXPECTED_HTTP_ERRORS = re.compile(
+    r"^Failed to load resource: the server responded with a status of (4\d\d|507) "
+)
+
+
+@dataclass
+class BrowserLog:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> None:
+        context.on("console", self._console)
+        context.on("weberror", self._page_error)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        location = message.location
+        self.entries.append(
+            {
+                "kind": "console",
+                "type": message.type,
+                "text": message.text,
+                "where": f"{location.get('url', '')}:{location.get('lineNumber', 0)}",
+                "page": message.page.url if message.page else None,
+            }
+        )
+
+    def _page_error(self, error: WebError) -> None:
+        self.entries.append(
+            {
+                "kind": "pageerror",
+                "type": "error",
+                "text": error.error.message,
+                "stack": error.error.stack,
+                "page": error.page.url if error.page else None,
+            }
+        )
+
+    def unexpected_errors(self, marker: pytest.Mark | None) -> list[dict[str, Any]]:
+        allowed = re.compile(marker.args[0]) if marker else None
+        return [
+            entry
+            for entry in self.entries
+            if entry["type"] == "error"
+            and not EXPECTED_HTTP_ERRORS.match(entry["text"])
+            and not (allowed and allowed.search(entry["text"]))
+        ]
+
+
+def check(item: pytest.Item, log: BrowserLog) -> None:
+    """Fail the test for browser errors it did not declare."""
+    marker = item.get_closest_marker("browser_errors")
+    if marker is not None and not marker.kwargs.get("reason"):
+        pytest.fail("@pytest.mark.browser_errors needs a reason=", pytrace=False)
+    if errors := log.unexpected_errors(marker):
+        listed = "\n".join(f"  [{e['kind']}] {e['text']} ({e.get('page')})" for e in errors)
+        pytest.fail(f"The browser reported errors:\n{listed}", pytrace=False)
