@@ -34,6 +34,27 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
 ]
 
+# Remote browsers: a Playwright browser server (`playwright run-server`, or the
+# mcr.microsoft.com/playwright image) instead of a local launch. The app under test then
+# listens on SERVER_BIND_ENV (e.g. 0.0.0.0) and the browser reaches it at SERVER_HOST_ENV
+# (e.g. host.docker.internal). The browser server launches its own Chromium.
+BROWSER_WS_ENV = "DOCCHAT_BROWSER_WS"
+SERVER_BIND_ENV = "DOCCHAT_E2E_BIND"
+SERVER_HOST_ENV = "DOCCHAT_E2E_HOST"
+
+
+def remote_browser() -> dict | None:
+    """pytest-playwright's connect_options, when a browser server is configured."""
+    endpoint = os.environ.get(BROWSER_WS_ENV)
+    return {"endpoint": endpoint} if endpoint else None
+
+
+def server_addresses() -> tuple[str, str]:
+    """Where the app under test listens, and the host name the browser uses for it."""
+    bind = os.environ.get(SERVER_BIND_ENV, "127.0.0.1")
+    return bind, os.environ.get(SERVER_HOST_ENV, "127.0.0.1" if bind == "0.0.0.0" else bind)
+
+
 INSTALL_HINT = f"""No Chromium found for the end-to-end suite. Do one of:
   - Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y chromium
   - with internet:  python -m playwright install chromium
@@ -46,6 +67,8 @@ class ChromiumNotFound(RuntimeError):
 
 def chromium_executable(playwright_default: str) -> str | None:
     """The executable to launch; None means Playwright's own build."""
+    if remote_browser():
+        return None  # the browser server's own
     override = os.environ.get(CHROMIUM_ENV)
     if override:
         if not Path(override).is_file():

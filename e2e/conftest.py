@@ -114,7 +114,7 @@ def live_server(
     After a passing test it must wind down: every answer job finished, every stream
     unsubscribed (the browser is closed by then). Anything left is a leak and fails it.
     """
-    server = LiveServer(app_settings)
+    server = LiveServer(app_settings, *cfg.server_addresses())
     server.start()
     yield server
     try:
@@ -144,6 +144,12 @@ def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Faults:
 def api(page: Page) -> Api:
     """The JSON API in the browser context's workspace."""
     return Api(page.request)
+
+
+@pytest.fixture(scope="session")
+def connect_options() -> dict | None:
+    """A remote browser server, when DOCCHAT_BROWSER_WS names one (see playwright.config.py)."""
+    return cfg.remote_browser()
 
 
 @pytest.fixture(scope="session")

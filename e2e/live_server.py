@@ -57,8 +57,12 @@ class _Server(DocChatServer):
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, bind: str = "127.0.0.1", host: str = "127.0.0.1"
+    ) -> None:
         self.settings = settings
+        self.bind = bind  # the address it listens on
+        self.host = host  # the name a browser reaches it by
         self.port = 0
         self._app: FastAPI | None = None
         self._server: _Server | None = None
@@ -66,7 +70,7 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def call(self, fn: Callable[[AppContext], T]) -> T:
         """fn(ctx) on the server's event loop, between requests, as a handler would run it."""
@@ -108,7 +112,7 @@ class LiveServer:
     def start(self) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))  # port 0 the first time; the same one on restart
+        sock.bind((self.bind, self.port))  # port 0 the first time; the same one on restart
         self.port = sock.getsockname()[1]
         self._app = create_app(self.settings)
         config = uvicorn.Config(
