@@ -1,0 +1,50 @@
+"""Every main state of the app passes an axe-core scan: no serious or critical violation."""
+
+from e2e.accessibility import expect_accessible
+from e2e.helpers import FileFactory
+from e2e.openai_mock import OpenAIMock
+from pages import AppShell
+
+
+def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
+    app = AppShell(page).open()
+    expect_accessible(page, "the empty app")
+
+    app.documents.upload_and_wait(files.pdf("report.pdf", ["Revenue grew."]))
+    app.documents.upload(files.empty("empty.txt"))
+    app.documents.row("empty.txt").expect_failed(
+        "“empty.txt” is empty. Choose a file with some text in it."
+    )
+    expect_accessible(page, "documents listed, one failed")
+
+    app.documents.row("report.pdf").delete()
+    expect_accessible(page, "the delete confirmation open")
+
+
+def test_a_chat_while_streaming_when_done_and_with_an_error(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
+    chat = app.new_chat()
+    expect_accessible(page, "a new chat")
+
+    reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
+    answer = chat.send("What is the capital of Zembla?")
+    answer.expect_streaming("Onhava")
+    expect_accessible(page, "an answer streaming")
+    reply.release()
+    answer.expect_complete("Onhava is the capital [1].")
+    expect_accessible(page, "an answer done, with its sources")
+
+    openai_mock.fail(401)
+    chat.input_bar.choose_mode("Deep research")
+    chat.send("And its king?").expect_failed(
+        "The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.", retry=False
+    )
+    expect_accessible(page, "a model error shown")
+
+
+def test_the_not_found_page(page) -> None:
+    AppShell(page).open("/c/nothing-here").expect_not_found("Chat session")
+    expect_accessible(page, "the not-found page")
