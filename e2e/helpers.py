@@ -1,6 +1,7 @@
 """Test data factories: real files, generated at test time."""
 
 import io
+import os
 from pathlib import Path
 
 import docx
@@ -35,6 +36,13 @@ class FileFactory:
     def pdf(self, name: str = "report.pdf", pages: list[str] | None = None) -> Path:
         """A real PDF with one page of selectable text per entry."""
         return self.write(name, _pdf_bytes(pages or ["Page one of a report."]))
+
+    def large_pdf(self, name: str = "large.pdf", megabytes: float = 16) -> Path:
+        """A big file that is quick to read: one page of text and a random attachment."""
+        reader = pypdf.PdfReader(io.BytesIO(_pdf_bytes(["A large report, mostly appendix."])))
+        writer = pypdf.PdfWriter(clone_from=reader)
+        writer.add_attachment("appendix.bin", os.urandom(int(megabytes * 1024 * 1024)))
+        return self.write(name, _written(writer))
 
     def pdf_without_text(self, name: str = "scan.pdf") -> Path:
         """What a scanned document looks like to a text extractor: pages, no text."""

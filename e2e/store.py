@@ -32,7 +32,7 @@ class Store:
         """The row (any workspace), its chunk texts, and the blob its SHA-256 names."""
 
         def read(ctx: AppContext) -> StoredDocument:
-            row = ctx.db.one(f"SELECT {repo.FIELDS} FROM documents WHERE id = ?", document_id)
+            row = repo.get_any(ctx.db, document_id)
             chunks = ctx.db.all(
                 "SELECT text FROM chunks WHERE document_id = ? ORDER BY seq", document_id
             )

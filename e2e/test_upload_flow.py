@@ -84,16 +84,16 @@ def test_an_upload_shows_its_progress_then_processing_then_ready(
     processing = faults.hold_processing()
     app = AppShell(page).open()
 
-    app.documents.upload(files.large_text("large.txt", megabytes=16))
+    app.documents.upload(files.large_pdf("large.pdf", megabytes=16))
 
-    row = app.documents.row("large.txt")
+    row = app.documents.row("large.pdf")
     body.expect_reached()
     row.expect_uploading()
     body.release()
     processing.expect_reached()
     row.expect_processing()
     processing.release()
-    row.expect_ready("Text · 16.0 MB")
+    row.expect_ready(re.compile(r"^PDF · 1 page · 16\.0 MB$"))
 
 
 def test_files_dropped_on_the_page_upload_like_chosen_ones(page, files: FileFactory) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 
 from web.context import AppContext, new_id, utc_now
 from web.documents import repository as repo
-from web.documents.chunking import chunk_pages
-from web.documents.extract import ExtractionError, extract_pages
+from web.documents.indexing import index_document
 from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
 from web.errors import AppError, StorageFailure
@@ -80,15 +79,6 @@ async def _store(
 
 
 async def _process(ctx: AppContext, document_id: str, content_type: str, blob: Path) -> None:
-    settings = ctx.settings
-    try:
-        pages = await asyncio.to_thread(extract_pages, blob, content_type)
-    except ExtractionError as exc:
-        repo.mark_failed(ctx.db, document_id, str(exc))
-        return
-    chunks = chunk_pages(pages, settings.chunk_chars, settings.chunk_overlap_chars)
-    if not chunks:
-        repo.mark_failed(ctx.db, document_id, "No text found in this document.")
-        return
-    page_count = len(pages) if pages[0].number is not None else None
-    repo.mark_ready(ctx.db, document_id, page_count, chunks)
+    await asyncio.to_thread(
+        index_document, ctx.settings, ctx.db.path, document_id, content_type, blob
+    )

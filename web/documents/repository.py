@@ -21,6 +21,11 @@ def get(db: Database, workspace_id: str, document_id: str) -> sqlite3.Row | None
     )
 
 
+def get_any(db: Database, document_id: str) -> sqlite3.Row | None:
+    """A document in any workspace: for background work that has only its id."""
+    return db.one(f"SELECT {FIELDS} FROM documents WHERE id = ?", document_id)
+
+
 def find_by_sha(db: Database, workspace_id: str, sha256: str) -> sqlite3.Row | None:
     return db.one(
         f"SELECT {FIELDS} FROM documents WHERE workspace_id = ? AND sha256 = ?",
@@ -42,17 +47,21 @@ def insert(db: Database, **row: Any) -> None:
     db.run(f"INSERT INTO documents ({names}) VALUES ({marks})", *row.values())
 
 
-def mark_ready(db: Database, document_id: str, pages: int | None, chunks: list[Chunk]) -> None:
+def add_chunks(db: Database, document_id: str, chunks: list[Chunk]) -> None:
     with db.transaction() as conn:
-        updated = conn.execute(
-            "UPDATE documents SET status = 'ready', pages = ?, chunks = ? WHERE id = ?",
-            (pages, len(chunks), document_id),
+        conn.executemany(
+            "INSERT INTO chunks (document_id, seq, page, text) VALUES (?, ?, ?, ?)",
+            [(document_id, c.seq, c.page, c.text) for c in chunks],
         )
-        if updated.rowcount:  # not deleted while it was being processed
-            conn.executemany(
-                "INSERT INTO chunks (document_id, seq, page, text) VALUES (?, ?, ?, ?)",
-                [(document_id, c.seq, c.page, c.text) for c in chunks],
-            )
+
+
+def mark_ready(db: Database, document_id: str, pages: int | None, chunks: int) -> None:
+    db.run(
+        "UPDATE documents SET status = 'ready', pages = ?, chunks = ? WHERE id = ?",
+        pages,
+        chunks,
+        document_id,
+    )
 
 
 def mark_failed(db: Database, document_id: str, error: str) -> None:

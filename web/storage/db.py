@@ -1,4 +1,4 @@
-"""One SQLite connection in WAL mode, used from the server's event loop thread."""
+"""A SQLite connection in WAL mode: the server loop's own, or a worker thread's."""
 
 import sqlite3
 from collections.abc import Iterator
@@ -15,7 +15,8 @@ MIGRATIONS = [
 
 
 class Database:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, prepare: bool = True) -> None:
+        """Open the database; `prepare` creates and migrates it (once, at startup)."""
         self.path = path
         # Autocommit; multi-statement writes go through transaction().
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -24,8 +25,9 @@ class Database:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA busy_timeout=5000")
-        self.conn.executescript(files("web.storage").joinpath("schema.sql").read_text())
-        self._migrate()
+        if prepare:
+            self.conn.executescript(files("web.storage").joinpath("schema.sql").read_text())
+            self._migrate()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
