@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -120,6 +121,8 @@ class Reply:
     then: str | None = None
     gate: Gate = field(default_factory=Gate)
     closed_early: Signal = field(default_factory=lambda: Signal("the app closing the stream"))
+    pace_s: float = 0.0  # a pause before each token, as a real model streams (benchmarks)
+    emitted_at: list[float] = field(default_factory=list)  # time.time() of each token
 
     @property
     def text(self) -> str:
@@ -185,6 +188,7 @@ class OpenAIMock:
         self.requests: list[RecordedRequest] = []
         self.unmocked: list[str] = []
         self._script: deque[Scripted] = deque()
+        self._router = router
         router.post(f"{BASE_URL}/chat/completions").mock(side_effect=self._chat_completions)
         router.route().mock(side_effect=self._unmocked)
 
@@ -195,10 +199,11 @@ class OpenAIMock:
         gate_after: int | None = None,
         to: str | None = None,
         then: str | None = None,
+        pace_s: float = 0.0,
     ) -> Reply:
         """Script an answer as these tokens (see Reply for the options)."""
         assert then is None or then in BREAKS, f"then= takes one of {BREAKS}"
-        reply = Reply(tokens, gate_after, to, then)
+        reply = Reply(tokens, gate_after, to, then, pace_s=pace_s)
         self._script.append(reply)
         return reply
 
@@ -224,6 +229,11 @@ class OpenAIMock:
     def last_request(self) -> RecordedRequest:
         assert self.requests, "The app sent no request to OpenAI."
         return self.requests[-1]
+
+    def forget_requests(self) -> None:
+        """Drop the request log (and respx's): long benchmarks measure the app, not it."""
+        self.requests.clear()
+        self._router.reset()
 
     def log(self) -> dict[str, Any]:
         """Everything the app sent, and what was scripted but never asked for."""
@@ -308,6 +318,9 @@ async def _sse(reply: Reply) -> AsyncIterator[bytes]:
         for index, token in enumerate(reply.tokens):
             if index == reply.gate_after:
                 await reply.gate.wait()
+            if reply.pace_s:
+                await asyncio.sleep(reply.pace_s)
+            reply.emitted_at.append(time.time())
             yield _event(_chunk({"content": token}))
         if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
             await reply.gate.wait()

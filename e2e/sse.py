@@ -1,9 +1,11 @@
 """A real SSE client (httpx + httpx-sse) for protocol and load tests against the live server."""
 
 import asyncio
+import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -65,21 +67,29 @@ def text_of(events: list[ServerSentEvent]) -> str:
     return "".join(e.json()["text"] for e in events if e.event == "token")
 
 
-async def ask_and_read(base_url: str, question: str) -> tuple[str, list[ServerSentEvent]]:
+@dataclass
+class Answered:
+    question: str
+    events: list[ServerSentEvent]
+    first_token_s: float | None  # from sending the question
+
+
+async def ask_and_read(base_url: str, question: str) -> Answered:
     """As a new user: open a chat, ask, and read the answer's stream to its end."""
     async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http:
         session = (await http.post("/api/sessions", json={})).raise_for_status().json()
-        sent = await http.post(
-            f"/api/sessions/{session['id']}/messages", json={"content": question}
-        )
-        events_url = sent.raise_for_status().json()["events_url"]
-        read: list[ServerSentEvent] = []
-        async with aconnect_sse(http, "GET", events_url) as source:
+        start = time.perf_counter()
+        url = f"/api/sessions/{session['id']}/messages"
+        sent = (await http.post(url, json={"content": question})).raise_for_status()
+        answered = Answered(question, [], None)
+        async with aconnect_sse(http, "GET", sent.json()["events_url"]) as source:
             async for event in source.aiter_sse():
-                read.append(event)
+                answered.events.append(event)
+                if event.event == "token" and answered.first_token_s is None:
+                    answered.first_token_s = time.perf_counter() - start
                 if event.event in ENDINGS:
                     break
-        return question, read
+        return answered
 
 
 def ending(events: list[ServerSentEvent]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from e2e.faults import Faults
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from e2e.sse import StreamClient, ask_and_read, ending, run_async, text_of, until_ending
+from e2e.sse import Answered, StreamClient, ask_and_read, ending, run_async, text_of, until_ending
 from pages import AppShell, ChatPage
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
@@ -290,13 +290,14 @@ def test_fifty_streams_at_once_each_get_exactly_their_own_tokens(
     for n, question in enumerate(questions):
         openai_mock.reply([f"Answer {n}", " in", " three", " parts."], to=question)
 
-    async def everyone() -> list[tuple[str, list]]:
+    async def everyone() -> list[Answered]:
         return await asyncio.gather(*(ask_and_read(live_server.url, q) for q in questions))
 
     results = run_async(everyone())
 
-    for question, events in results:
-        n = question.removeprefix("Question ")
+    for answered in results:
+        events = answered.events
+        n = answered.question.removeprefix("Question ")
         assert text_of(events) == f"Answer {n} in three parts."
         assert ending(events)["message"]["status"] == "done"
         assert json.loads(events[0].data) == {"text": f"Answer {n}"}

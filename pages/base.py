@@ -24,6 +24,9 @@ class BasePage:
         self.page.reload()
         return self
 
+    def expect_heading(self, text: str) -> None:
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(text)
+
     def expect_not_found(self, what: str) -> None:
         """DocChat's 404 page, naming what was not found."""
         expect(self.page.get_by_role("heading", level=1)).to_have_text(f"{what} not found")

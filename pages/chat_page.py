@@ -124,6 +124,9 @@ class MessageList(Component):
     def answer(self, index: int) -> Answer:
         return Answer(self.answers.nth(index))
 
+    def expect_count(self, answers: int) -> None:
+        expect(self.answers).to_have_count(answers)
+
     def expect_conversation(self, *turns: tuple[str, str | re.Pattern[str]]) -> None:
         """Exactly these (question, answer) pairs, in order."""
         expect(self.questions.get_by_test_id("message-body")).to_have_text([q for q, _ in turns])

@@ -47,8 +47,12 @@ class DocumentRow(Component):
         expect(self.status).to_have_text("Processing…")
         expect(self.progress).to_have_attribute("value", "1")
 
-    def expect_ready(self, summary: str | re.Pattern[str] | None = None) -> None:
-        expect(self.status).to_have_text("Ready")
+    def expect_ready(
+        self, summary: str | re.Pattern[str] | None = None, *, timeout_s: float | None = None
+    ) -> None:
+        """Ready (for a very large file, a benchmark may allow longer than usual)."""
+        timeout = timeout_s * 1000 if timeout_s else None
+        expect(self.status).to_have_text("Ready", timeout=timeout)
         expect(self.error).to_be_hidden()
         expect(self.progress).to_be_hidden()
         if summary is not None:

@@ -1,0 +1,79 @@
+"""Uploads of 1, 10 and 50 MB through the API and the UI: speed against the disk's, and memory."""
+
+import subprocess
+import time
+
+import pytest
+
+from e2e.faults import Faults
+from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
+from e2e.perf.measure import disk_write_mb_per_s, peak_rss_mb, reset_peak_rss
+from e2e.perf.report import PerfReport
+from pages import AppShell
+
+pytestmark = pytest.mark.perf
+SIZES_MB = (1, 10, 50)
+
+
+def test_disk_write_speed(live_server: LiveServer, perf: PerfReport) -> None:
+    perf.record("disk_write_mb_per_s", disk_write_mb_per_s(live_server.settings.data_dir), "MB/s")
+
+
+@pytest.mark.parametrize("megabytes", SIZES_MB)
+def test_upload_through_the_api(
+    live_server: LiveServer, files: FileFactory, faults: Faults, perf: PerfReport, megabytes: int
+) -> None:
+    """curl sends the file (another process, so its memory is not counted here)."""
+    document = files.large_text(f"api-{megabytes}.txt", megabytes)
+    processing = faults.hold_processing()
+    base = reset_peak_rss()
+    start = time.perf_counter()
+    curl = subprocess.Popen(
+        [
+            "curl",
+            "-sf",
+            "-o",
+            "/dev/null",
+            "-F",
+            f"file=@{document}",
+            f"{live_server.url}/api/documents",
+        ]
+    )
+    processing.expect_reached()  # the body is stored; processing starts now
+    received_s = time.perf_counter() - start
+    receive_growth = peak_rss_mb() - base
+    processing.release()
+    assert curl.wait(timeout=120) == 0
+    total_s = time.perf_counter() - start
+
+    perf.record(f"upload_api_{megabytes}mb_receive_mb_per_s", megabytes / received_s, "MB/s")
+    perf.record(
+        f"upload_api_{megabytes}mb_receive_memory_growth_mb",
+        receive_growth,
+        "MB",
+        "peak RSS growth while the body streams to disk",
+    )
+    perf.record(
+        f"upload_api_{megabytes}mb_until_ready_s", total_s, "s", "received, extracted, indexed"
+    )
+
+
+@pytest.mark.parametrize("megabytes", SIZES_MB)
+def test_upload_through_the_ui(page, files: FileFactory, perf: PerfReport, megabytes: int) -> None:
+    document = files.large_text(f"ui-{megabytes}.txt", megabytes)
+    app = AppShell(page).open()
+    base = reset_peak_rss()
+    start = time.perf_counter()
+
+    app.documents.upload(document)
+    app.documents.row(document.name).expect_ready(timeout_s=120)
+
+    elapsed = time.perf_counter() - start
+    perf.record(f"upload_ui_{megabytes}mb_until_ready_s", elapsed, "s")
+    perf.record(
+        f"upload_ui_{megabytes}mb_memory_growth_mb",
+        peak_rss_mb() - base,
+        "MB",
+        "whole process, indexing included",
+    )

@@ -1,0 +1,65 @@
+"""Times in the page itself: when Send was clicked, when answer text grew.
+
+For benchmarks: timing inside the browser leaves out Playwright's own round trips. Times
+are epoch milliseconds (performance.timeOrigin + performance.now()), the same clock as
+time.time() in the test process on this machine.
+"""
+
+from itertools import accumulate
+
+from playwright.sync_api import Page
+
+_INSTALL = """() => {
+  const clock = (window.__docchatClock = { clicks: [], growth: [] });
+  const now = () => performance.timeOrigin + performance.now();
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("button[type=submit]")) clock.clicks.push(now());
+  }, true);
+  const log = document.querySelector("[role=log]");
+  new MutationObserver(() => {
+    const answers = log.querySelectorAll("[data-testid=assistant-message]");
+    const last = answers[answers.length - 1];
+    if (!last) return;
+    const length = last.querySelector("[data-testid=message-body]").textContent.length;
+    clock.growth.push([answers.length, now(), length]);
+  }).observe(log, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+class DomClock:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        page.evaluate(_INSTALL)
+
+    def _read(self) -> dict:
+        return self.page.evaluate("() => window.__docchatClock")
+
+    def first_token_at_ms(self, answer_number: int) -> float:
+        """When the n-th answer (1-based) first showed text."""
+        return next(t for n, t, length in self._read()["growth"] if n == answer_number and length)
+
+    def time_to_first_token_ms(self, answer_number: int) -> float:
+        """From the n-th click on Send to the n-th answer's first text."""
+        clicked = self._read()["clicks"][answer_number - 1]
+        return self.first_token_at_ms(answer_number) - clicked
+
+    def token_arrivals_ms(self, answer_number: int, tokens: list[str]) -> list[float]:
+        """When each token of the n-th answer was first on screen."""
+        growth = [(t, length) for n, t, length in self._read()["growth"] if n == answer_number]
+        return [
+            next(t for t, length in growth if length >= needed)
+            for needed in accumulate(len(token) for token in tokens)
+        ]
+
+    def rendered_at_ms(self, answer_number: int) -> float:
+        """The last change to the n-th answer (its final rendering)."""
+        return max(t for n, t, _ in self._read()["growth"] if n == answer_number)
+
+    def page_stats(self) -> dict:
+        return self.page.evaluate(
+            """() => ({
+                load_ms: performance.getEntriesByType("navigation")[0].loadEventEnd,
+                dom_nodes: document.getElementsByTagName("*").length,
+                js_heap_mb: performance.memory.usedJSHeapSize / 1048576,
+            })"""
+        )
