@@ -18,6 +18,11 @@ class Api:
     def __init__(self, request: APIRequestContext) -> None:
         self.request = request
 
+    def call(
+        self, method: str, path: str, json: Any = None, headers: dict[str, str] | None = None
+    ) -> APIResponse:
+        return self.request.fetch(path, method=method, data=json, headers=headers)
+
     def documents(self) -> list[dict[str, Any]]:
         return self._json(self.request.get("/api/documents"))
 

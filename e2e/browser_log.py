@@ -1,6 +1,7 @@
-"""What the browser said during a test: console messages and uncaught page errors.
+"""What the browser said during a test: console messages, uncaught page errors, dialogs.
 
-An uncaught exception or a console error fails the test, unless the test expects it:
+An uncaught exception, a console error or a dialog (alert, confirm, prompt — the classic
+sign of injected script) fails the test, unless the test expects it:
 `@pytest.mark.browser_errors(r"pattern", reason="why this is expected")`.
 """
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, WebError
+from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, WebError
 
 # The app answers these on purpose (a refused upload, a page that is not there) and shows
 # them to the person; the tests assert what is shown. A 500 is never on purpose.
@@ -25,6 +26,18 @@ class BrowserLog:
     def watch(self, context: BrowserContext) -> None:
         context.on("console", self._console)
         context.on("weberror", self._page_error)
+        context.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.entries.append(
+            {
+                "kind": "dialog",
+                "type": "error",
+                "text": f"{dialog.type}: {dialog.message}",
+                "page": dialog.page.url if dialog.page else None,
+            }
+        )
+        dialog.dismiss()
 
     def _console(self, message: ConsoleMessage) -> None:
         location = message.location

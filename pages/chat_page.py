@@ -94,6 +94,18 @@ class Answer(Component):
         expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
         return self.page.evaluate("navigator.clipboard.readText()")
 
+    def expect_only_safe_links(self) -> None:
+        """Every link in the answer leads to a web page or an address, none runs script."""
+        hrefs = self.body.locator("a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        unsafe = [
+            h
+            for h in hrefs
+            if h is not None and not h.startswith(("http://", "https://", "mailto:"))
+        ]
+        assert not unsafe, f"Links that could run script: {unsafe}"
+
     def expect_code_block(self, code: str) -> None:
         expect(self.body.locator("pre > code")).to_have_text(code)
 

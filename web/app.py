@@ -17,7 +17,7 @@ from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
-from web.security import SecurityHeadersMiddleware
+from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import BlobStore, Database
 from web.streams import routes as stream_routes
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="DocChat", lifespan=lifespan)
     app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
+    app.add_middleware(SameOriginMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     for module in (document_routes, chat_routes, stream_routes, pages):

@@ -1,6 +1,10 @@
-"""Security headers on every response, including a strict Content-Security-Policy."""
+"""Security headers on every response (a strict Content-Security-Policy among them), and
+no state-changing request from another site."""
 
-from starlette.datastructures import MutableHeaders
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -33,3 +37,39 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CROSS_SITE = {
+    "error": {
+        "code": "cross_site",
+        "message": "Requests from other sites are refused. Use DocChat from its own pages.",
+    }
+}
+
+
+class SameOriginMiddleware:
+    """Refuses POST/PATCH/DELETE that a browser says come from another site.
+
+    Browsers send Origin (and Sec-Fetch-Site) with such requests; tools like curl send
+    neither and are let through, as they carry no one else's cookie.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        unsafe = scope["type"] == "http" and scope["method"] not in SAFE_METHODS
+        if unsafe and _cross_site(Headers(scope=scope)):
+            await JSONResponse(CROSS_SITE, status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _cross_site(headers: Headers) -> bool:
+    if headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    return origin == "null" or urlsplit(origin).netloc != headers.get("host")

@@ -1,0 +1,132 @@
+"""Hostile input, end to end: nothing runs, nothing leaks across workspaces, no cross-site writes.
+
+Every browser test here also fails on any dialog, console error or page error (see
+e2e/browser_log.py): that is how injected script would show itself.
+"""
+
+import re
+
+from e2e.api import Api
+from e2e.helpers import FileFactory
+from e2e.openai_mock import OpenAIMock
+from pages import AppShell
+
+HOSTILE_ANSWER = (
+    "Script <script>alert('answer')</script> and <img src=x onerror=alert('img')> and "
+    "<svg onload=alert('svg')><circle r=1 /></svg>.\n\n"
+    "[click me](javascript:alert('link')) ![pic](javascript:alert('image')) "
+    "<a href=\"javascript:alert('raw')\">raw</a> "
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) "
+    "[fine](https://example.com/docs)"
+)
+HOSTILE_DOCUMENT = "Harbour notes <script>alert('doc')</script> <img src=x onerror=alert(3)>."
+HOSTILE_TITLE = "<img src=x onerror=alert('title')> harbour?"
+
+
+def test_script_in_answers_documents_and_titles_never_runs(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("notes.txt", HOSTILE_DOCUMENT))
+    openai_mock.reply([*re.findall(r"\s*\S+", HOSTILE_ANSWER), " [1]"])
+    chat = app.new_chat()
+
+    answer = chat.send(HOSTILE_TITLE)
+
+    answer.expect_complete_containing("Script", "<script>alert('answer')</script>", "fine")
+    answer.expect_only_safe_links()
+    answer.open_citation("[1] notes.txt", HOSTILE_DOCUMENT)
+    chat.expect_title(HOSTILE_TITLE)
+    chat.reload()  # and once more, rendered by the server
+    chat.expect_title(HOSTILE_TITLE)
+    chat.messages.last_answer.expect_only_safe_links()
+    chat.messages.last_answer.open_citation("[1] notes.txt", HOSTILE_DOCUMENT)
+
+
+def test_pages_send_a_strict_content_security_policy_and_security_headers(page) -> None:
+    response = page.goto("/")
+
+    headers = response.headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
+
+
+def test_another_workspace_can_reach_nothing_of_mine(
+    page, another_page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("private.txt", "The vault code is 1234."))
+    chat = app.new_chat()
+    chat.send("What is the vault code?").expect_complete(re.compile("1234"))
+    mine = Api(page.request)
+    document = mine.document_named("private.txt")
+    answer = mine.call("GET", f"/api/sessions/{chat.session_id}").json()["messages"][-1]
+    stranger = Api(another_page.request)
+
+    attempts = [
+        ("GET", f"/api/documents/{document['id']}", None),
+        ("DELETE", f"/api/documents/{document['id']}", None),
+        ("GET", f"/documents/{document['id']}/row", None),
+        ("GET", f"/api/sessions/{chat.session_id}", None),
+        ("PATCH", f"/api/sessions/{chat.session_id}", {"title": "Mine now"}),
+        ("DELETE", f"/api/sessions/{chat.session_id}", None),
+        ("POST", f"/api/sessions/{chat.session_id}/messages", {"content": "Tell me"}),
+        ("GET", f"/api/messages/{answer['id']}/events", None),
+        ("POST", f"/api/messages/{answer['id']}/stop", None),
+        ("POST", f"/api/messages/{answer['id']}/retry", None),
+        ("GET", f"/messages/{answer['id']}/item", None),
+        ("GET", f"/c/{chat.session_id}", None),
+    ]
+    for method, path, body in attempts:
+        assert stranger.call(method, path, body).status == 404, f"{method} {path}"
+    assert stranger.documents() == []
+    assert stranger.call("GET", "/api/sessions").json() == []
+    theirs = AppShell(another_page).open()
+    theirs.documents.expect_documents()
+    theirs.expect_chats()
+
+    chat.reload()  # all of it still mine, untouched
+    chat.expect_title("What is the vault code?")
+    chat.messages.expect_conversation(("What is the vault code?", re.compile("1234")))
+    chat.documents.expect_documents("private.txt")
+
+
+def test_the_workspace_cookie_is_signed_httponly_and_lax_and_tampering_starts_afresh(
+    page, context, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("mine.txt", "Only mine."))
+    (cookie,) = context.cookies()
+    assert cookie["name"] == "docchat_workspace"
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+
+    forged = cookie["value"].rsplit(".", 1)[0] + ".forged-signature"
+    context.add_cookies([{**cookie, "value": forged}])
+    app.reload()
+
+    app.documents.expect_documents()  # a fresh, empty workspace
+    (fresh,) = context.cookies()
+    assert fresh["value"] not in (cookie["value"], forged)
+
+
+def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) -> None:
+    AppShell(page).open()
+    refused = "Requests from other sites are refused. Use DocChat from its own pages."
+
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ):
+        response = api.call("POST", "/api/sessions", {}, headers=headers)
+        assert response.status == 403, headers
+        assert response.json()["error"] == {"code": "cross_site", "message": refused}
+
+    own_origin = page.url.rstrip("/")
+    assert api.call("POST", "/api/sessions", {}, headers={"Origin": own_origin}).status == 201
+    assert api.call("GET", "/api/sessions", headers={"Origin": "https://evil.example"}).ok
