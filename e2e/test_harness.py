@@ -9,6 +9,9 @@ from pages import AppShell
 INTERRUPTED = "The answer was interrupted because the server stopped."
 
 
+@pytest.mark.browser_errors(
+    "ERR_CONNECTION_REFUSED", reason="the page's stream reconnects while the server is down"
+)
 def test_restart_with_a_stream_open_interrupts_it_and_keeps_the_conversation(
     page, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:

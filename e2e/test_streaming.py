@@ -195,6 +195,10 @@ def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
     chat.messages.expect_conversation(("Tell me a story", FULL))
 
 
+@pytest.mark.browser_errors(
+    "ERR_CONNECTION_REFUSED",
+    reason="the page's stream reconnects while the server is down (seen with the cores busy)",
+)
 def test_after_a_crash_the_answer_shows_interrupted_and_can_be_retried(
     page, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
