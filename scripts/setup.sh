@@ -24,10 +24,11 @@ pick_python() {
   return 1
 }
 
-# ensure_venv EXTRA: create .venv and install the project (with that extra) when
-# pyproject.toml changed since the last install.
+# ensure_venv [EXTRA]: create .venv and install the project (with that extra) when
+# pyproject.toml changed since the last install. Without an extra, any install will do.
 ensure_venv() {
-  local spec=".[${1:-}]" python stamp
+  local extra="${1:-}" spec="." python hash installed
+  [ -n "$extra" ] && spec=".[$extra]"
   python=$(pick_python)
   if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv 2>/dev/null || {
@@ -36,10 +37,11 @@ ensure_venv() {
       "$python" -m venv .venv
     }
   fi
-  stamp="$spec $(sha256sum pyproject.toml | cut -d' ' -f1)"
-  if [ "$(cat .venv/.docchat-installed 2>/dev/null)" != "$stamp" ]; then
+  hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  installed=$(cat .venv/.docchat-installed 2>/dev/null)
+  if [ "$installed" != "$hash $extra" ] && { [ -n "$extra" ] || [ "${installed%% *}" != "$hash" ]; }; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e "$spec"
-    echo "$stamp" >.venv/.docchat-installed
+    echo "$hash $extra" >.venv/.docchat-installed
   fi
 }
