@@ -15,7 +15,7 @@ apt_install() {
 pick_python() {
   for candidate in python3.13 python3.12 python3.11 python3; do
     if command -v "$candidate" >/dev/null &&
-      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       echo "$candidate"
       return
     fi
@@ -38,7 +38,7 @@ ensure_venv() {
     }
   fi
   hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
-  installed=$(cat .venv/.docchat-installed 2>/dev/null)
+  installed=$(cat .venv/.docchat-installed 2>/dev/null || true)
   if [ "$installed" != "$hash $extra" ] && { [ -n "$extra" ] || [ "${installed%% *}" != "$hash" ]; }; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e "$spec"
