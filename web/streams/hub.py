@@ -6,7 +6,6 @@ connection or a second tab never loses or repeats a token.
 """
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,8 +13,6 @@ from typing import Any
 from web.storage import Database
 from web.streams import events
 from web.streams.events import Event
-
-log = logging.getLogger("docchat.streams")
 
 
 class StreamHub:
