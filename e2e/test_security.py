@@ -9,6 +9,7 @@ import re
 from e2e.api import Api
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
+from e2e.store import Store
 from pages import AppShell
 
 HOSTILE_ANSWER = (
@@ -130,3 +131,49 @@ def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) ->
     own_origin = page.url.rstrip("/")
     assert api.call("POST", "/api/sessions", {}, headers={"Origin": own_origin}).status == 201
     assert api.call("GET", "/api/sessions", headers={"Origin": "https://evil.example"}).ok
+
+
+def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(
+    page, api: Api, store: Store
+) -> None:
+    AppShell(page).open()
+    session_id = api.call("POST", "/api/sessions", {}).json()["id"]
+    json_type = {"Content-Type": "application/json"}
+    multipart = {"Content-Type": "multipart/form-data; boundary=xyz"}
+    cases = [
+        ("/api/sessions", b"{not json", json_type, 422, "The request body is not valid JSON."),
+        (
+            f"/api/sessions/{session_id}/messages",
+            b'{"content": 5}',
+            json_type,
+            422,
+            "Invalid request: content Input should be a valid string",
+        ),
+        (
+            "/api/documents",
+            b"garbage",
+            multipart,
+            400,
+            "The upload is not valid multipart/form-data.",
+        ),
+        (
+            "/api/documents",
+            b"--xyz\r\nnot a header\r\n\r\nhello\r\n--xyz--\r\n",
+            multipart,
+            400,
+            "The upload is not valid multipart/form-data.",
+        ),
+        (
+            "/api/documents",
+            b"plain",
+            {"Content-Type": "text/plain"},
+            422,
+            "Send the file as multipart/form-data.",
+        ),
+    ]
+
+    for path, body, headers, status, message in cases:
+        response = api.request.post(path, data=body, headers=headers)
+        assert (response.status, response.json()["error"]["message"]) == (status, message), path
+
+    assert (store.document_count(), store.temp_files()) == (0, [])

@@ -71,8 +71,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"Invalid request: {where} {first.get('msg', '')}".strip()
+        if first.get("type") == "json_invalid":
+            message = "The request body is not valid JSON."
+        else:
+            where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+            message = f"Invalid request: {where} {first.get('msg', '')}".strip()
         return JSONResponse(AppError(422, "invalid_request", message).body(), status_code=422)
 
     @app.exception_handler(HTTPException)

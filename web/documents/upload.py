@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
@@ -68,6 +69,11 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
     except OSError as exc:
         sink.discard()
         raise StorageFailure(exc) from exc
+    except MultipartParseError as exc:
+        sink.discard()
+        raise AppError(
+            400, "malformed_upload", "The upload is not valid multipart/form-data."
+        ) from exc
     except BaseException:
         sink.discard()
         raise
