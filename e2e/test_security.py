@@ -173,7 +173,7 @@ def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(
     ]
 
     for path, body, headers, status, message in cases:
-        response = api.request.post(path, data=body, headers=headers)
+        response = api.call("POST", path, body, headers=headers)
         assert (response.status, response.json()["error"]["message"]) == (status, message), path
 
     assert (store.document_count(), store.temp_files()) == (0, [])
