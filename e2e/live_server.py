@@ -69,6 +69,11 @@ class LiveServer:
         self._thread: threading.Thread | None = None
 
     @property
+    def app(self) -> FastAPI:
+        assert self._app is not None, "the server is not running"
+        return self._app
+
+    @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
@@ -110,7 +115,9 @@ class LiveServer:
         return self._server.server_state.connections
 
     def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so,
+        # and without it every keep-alive request waits ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.bind, self.port))  # port 0 the first time; the same one on restart
         self.port = sock.getsockname()[1]

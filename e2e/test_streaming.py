@@ -64,6 +64,19 @@ def test_last_event_id_replays_exactly_what_came_after_it(
     assert rest[-1].event == "done"
 
 
+def test_resuming_past_the_last_event_ends_the_stream_instead_of_hanging(
+    client: StreamClient, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(TOKENS)
+    events_url = client.ask(client.new_chat(), "Tell me a story").json()["events_url"]
+    done = client.read_to_end(events_url)[-1]
+
+    assert client.read_to_end(events_url, last_event_id=done.id) == []
+    assert client.read_to_end(events_url, last_event_id="9" * 30) == []  # past any SQLite int
+    too_far = client.http.get(events_url, params={"after": 2**63})
+    assert too_far.status_code == 422, too_far.text
+
+
 def test_a_finished_answer_replays_whole_to_every_subscriber_and_ends_with_done(
     client: StreamClient, openai_mock: OpenAIMock
 ) -> None:

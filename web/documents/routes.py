@@ -12,8 +12,22 @@ from web.errors import NotFound
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
+# The body is read as it streams (web/documents/upload.py), so FastAPI can't infer it.
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
 
-@router.post("", status_code=201)
+
+@router.post("", status_code=201, openapi_extra={"requestBody": UPLOAD_BODY})
 async def upload_document(request: Request, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
     try:

@@ -93,16 +93,23 @@ class StreamHub:
             self._note_activity()
 
     async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
-        """The log from `after` on, then new events as they come, until the last one."""
+        """The log from `after` on, then new events as they come, until the last one.
+
+        Ends at once when nothing is generating and the log has nothing past `after`
+        (say, `after` is already the last event): nothing more could ever come.
+        """
         try:
             while not self._closing:
-                # Taken before reading, so an event appended meanwhile is not missed.
+                # Both taken before reading, so an event appended meanwhile is not missed.
                 signal = self._signals.setdefault(message_id, asyncio.Event())
+                live = self.is_live(message_id)
                 for event in events.after(self.db, message_id, after):
                     yield event
                     after = event.seq
                     if event.is_terminal:
                         return
+                if not live:
+                    return
                 await signal.wait()
         finally:
             if not self.is_live(message_id):

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from web.chat import repository as chat_repo
@@ -13,6 +13,8 @@ from web.errors import NotFound
 router = APIRouter(prefix="/api", tags=["streams"])
 
 RECONNECT_MS = 500
+# Event ids are SQLite integers; a larger one could never have been sent.
+MAX_EVENT_ID = 2**63 - 1
 
 
 def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> str:
@@ -32,16 +34,17 @@ async def _subscribed(
 
 
 def _resume_point(last_event_id: str | None, after: int) -> int:
-    if last_event_id and last_event_id.isdigit():
-        return int(last_event_id)
-    return max(after, 0)
+    """Last-Event-ID wins over `after`; an id that is no event id is ignored."""
+    if last_event_id and last_event_id.isascii() and last_event_id.isdigit():
+        return min(int(last_event_id), MAX_EVENT_ID)
+    return after
 
 
 @router.get("/messages/{message_id}/events", response_class=EventSourceResponse)
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)],
     ctx: Ctx,
-    after: int = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     retry: int | None = RECONNECT_MS
