@@ -8,7 +8,8 @@ import errno
 import functools
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import fastapi.routing
@@ -19,26 +20,32 @@ from e2e.signals import Signal
 from web.documents import ingest
 from web.documents import routes as document_routes
 from web.storage import BlobStore
+from web.streams.hub import StreamHub
 
 
 class Hold:
-    """One async step of the server, held at its start until the test releases it."""
+    """One async step of the server, held at its start until the test releases it.
+
+    Every call is held (several uploads at once, say) and one release lets them all go.
+    """
 
     def __init__(self, server: LiveServer, what: str) -> None:
         self.server = server
         self.reached = Signal(f"the server reaching {what}")
         self.finished = Signal(f"{what} finishing")
         self._released = threading.Event()
-        self._gate: asyncio.Event | None = None
+        self._gates: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
 
     def wrap(self, step: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(step)
         async def held(*args: Any, **kwargs: Any) -> Any:
             try:
-                self._gate = asyncio.Event()  # before the check: release() may come any time
+                gate = asyncio.Event()
+                # Listed before the check: release() may come any time.
+                self._gates.append((asyncio.get_running_loop(), gate))
                 if not self._released.is_set():
                     self.reached.set()
-                    await self._gate.wait()
+                    await gate.wait()
                 return await step(*args, **kwargs)
             finally:
                 self.finished.set()
@@ -47,15 +54,16 @@ class Hold:
 
     def release(self) -> None:
         self._released.set()
-        if self._gate is not None:
-            self.server.loop.call_soon_threadsafe(self._gate.set)
+        for loop, gate in list(self._gates):
+            if not loop.is_closed():  # a gate of a server since restarted holds nothing
+                loop.call_soon_threadsafe(gate.set)
 
-    def expect_reached(self) -> None:
-        self.reached.expect()
+    def expect_reached(self, times: int = 1) -> None:
+        self.reached.expect(times)
 
-    def expect_finished(self) -> None:
+    def expect_finished(self, times: int = 1) -> None:
         """The step has returned or raised: whatever it cleans up is cleaned up."""
-        self.finished.expect()
+        self.finished.expect(times)
 
 
 class Faults:
@@ -82,6 +90,22 @@ class Faults:
         hold = self.hold_uploads()
         hold.release()
         return hold
+
+    def watch_stream_ends(self) -> Signal:
+        """Say each time the server lets go of an event stream (and its workspace's slot)."""
+        ended = Signal("an event stream ending on the server")
+        subscriber = StreamHub.subscriber
+
+        @contextmanager
+        def noting(hub: StreamHub) -> Iterator[None]:
+            try:
+                with subscriber(hub):
+                    yield
+            finally:
+                ended.set()
+
+        self.monkeypatch.setattr(StreamHub, "subscriber", noting)
+        return ended
 
     def watch_temp_files(self) -> Signal:
         """Say when the server opens a temp file for an upload's bytes."""

@@ -6,16 +6,22 @@ WAIT_TIMEOUT_S = 10
 
 
 class Signal:
+    """Counts how often it was set, so a test can wait for the n-th time too."""
+
     def __init__(self, what: str) -> None:
         self.what = what
-        self._event = threading.Event()
+        self._count = 0
+        self._changed = threading.Condition()
 
     def set(self) -> None:
-        self._event.set()
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
 
     def is_set(self) -> bool:
-        return self._event.is_set()
+        return self._count > 0
 
-    def expect(self) -> None:
-        came = self._event.wait(WAIT_TIMEOUT_S)
-        assert came, f"Waited {WAIT_TIMEOUT_S}s: {self.what} never came."
+    def expect(self, times: int = 1) -> None:
+        with self._changed:
+            came = self._changed.wait_for(lambda: self._count >= times, WAIT_TIMEOUT_S)
+        assert came, f"Waited {WAIT_TIMEOUT_S}s: {self.what} came {self._count} of {times} times."

@@ -16,6 +16,7 @@ from web.context import AppContext
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers
+from web.limits import BodyLimitMiddleware, PerWorkspace, too_many_streams, too_many_uploads
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
@@ -48,6 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="DocChat", lifespan=lifespan)
     app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
     app.add_middleware(SameOriginMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_kb * 1024,
+        exempt={("POST", document_routes.router.prefix)},  # uploads: max_upload_mb
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     for module in (document_routes, chat_routes, stream_routes, pages):
@@ -69,6 +75,8 @@ def open_context(settings: Settings) -> AppContext:
         blobs=BlobStore(settings.data_dir / "blobs"),
         hub=StreamHub(db),
         answerer=_answerer(settings),
+        uploads=PerWorkspace(settings.max_uploads_per_workspace, too_many_uploads),
+        streams=PerWorkspace(settings.max_streams_per_workspace, too_many_streams),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from web.limits import PerWorkspace
 from web.llm.answerers import Answerer
 from web.settings import Settings
 from web.storage import BlobStore, Database
@@ -22,6 +23,8 @@ class AppContext:
     blobs: BlobStore
     hub: StreamHub
     answerer: Answerer
+    uploads: PerWorkspace
+    streams: PerWorkspace
     # Held while a blob gains or may lose its last row, so the two always agree.
     blob_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

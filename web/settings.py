@@ -31,6 +31,11 @@ class Settings(BaseSettings):
 
     max_upload_mb: float = 50.0
     max_message_chars: int = 8000
+    # Any other request body (JSON); a message at its longest is well under this.
+    max_body_kb: int = 256
+    # Per workspace, at once: uploads being received, and answer streams open.
+    max_uploads_per_workspace: int = 8
+    max_streams_per_workspace: int = 20
     chunk_chars: int = 1000
     chunk_overlap_chars: int = 150
     context_passages: int = 6

@@ -29,11 +29,12 @@ UPLOAD_BODY = {
 
 @router.post("", status_code=201, openapi_extra={"requestBody": UPLOAD_BODY})
 async def upload_document(request: Request, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
-    received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
-    try:
-        return await ingest(ctx, workspace, received)
-    finally:
-        received.path.unlink(missing_ok=True)  # already moved when the blob was stored
+    with ctx.uploads.hold(workspace):
+        received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
+        try:
+            return await ingest(ctx, workspace, received)
+        finally:
+            received.path.unlink(missing_ok=True)  # already moved when the blob was stored
 
 
 @router.get("")

@@ -26,10 +26,10 @@ def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> st
 
 
 async def _subscribed(
-    message_id: Annotated[str, Depends(_assistant_message_id)], ctx: Ctx
+    message_id: Annotated[str, Depends(_assistant_message_id)], ctx: Ctx, workspace: Workspace
 ) -> AsyncIterator[str]:
     # A dependency with yield ends with the request, even one the client walked away from.
-    with ctx.hub.subscriber():
+    with ctx.streams.hold(workspace), ctx.hub.subscriber():
         yield message_id
 
 

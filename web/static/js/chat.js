@@ -157,10 +157,13 @@ class Chat {
       source.close();
       this.finish(item);
     });
-    source.addEventListener("error", (event) => {
-      if (!(event instanceof MessageEvent)) return; // a dropped connection: EventSource retries
-      source.close();
-      this.finish(item);
+    source.addEventListener("error", async (event) => {
+      if (event instanceof MessageEvent) {
+        source.close(); // the answer's own ending: an error from the model
+        this.finish(item);
+      } else if (source.readyState === EventSource.CLOSED) {
+        this.showError(await refusal(source.url)); // refused outright; dropped ones retry
+      }
     });
   }
 
@@ -178,6 +181,20 @@ class Chat {
       this.showError("The answer is saved, but could not be shown. Reload the page to see it.");
     }
     this.setBusy(false);
+  }
+}
+
+// EventSource gives up on an HTTP error without saying which; the same request tells.
+async function refusal(url) {
+  const controller = new AbortController();
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    const body = response.ok ? {} : await response.json();
+    return body.error?.message ?? "The answer could not be followed. Reload the page.";
+  } catch {
+    return "The answer could not be followed. Reload the page.";
+  } finally {
+    controller.abort(); // in case it was let through this time: only the reason was wanted
   }
 }
 
