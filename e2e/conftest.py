@@ -14,10 +14,12 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from e2e.api import Api
+from e2e.app_process import AppProcess
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock
+from e2e.openai_server import OpenAIServer
 from e2e.store import Store
 from web.settings import Settings
 
@@ -122,6 +124,27 @@ def live_server(
             server.expect_idle()
     finally:
         server.stop()
+
+
+@pytest.fixture
+def app_process(openai_mock: OpenAIMock, tmp_path: Path) -> Iterator[AppProcess]:
+    """The app in a process of its own (to be killed hard), reaching the mock over HTTP."""
+    openai = OpenAIServer(openai_mock)
+    openai.start()
+    app = AppProcess(
+        tmp_path / "process-data",
+        {
+            "secret_key": "e2e-secret",
+            "openai_api_key": "sk-test",
+            "openai_base_url": openai.base_url,
+            "openai_retry_base_s": "0.01",
+            "openai_retry_max_wait_s": "0.1",
+        },
+    )
+    app.start()
+    yield app
+    app.stop()
+    openai.stop()
 
 
 @pytest.fixture

@@ -251,6 +251,12 @@ class OpenAIMock:
     def plan_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.is_plan]
 
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer as respx does, for a request that came another way (e2e/openai_server.py)."""
+        if request.method == "POST" and str(request.url) == f"{BASE_URL}/chat/completions":
+            return self._chat_completions(request)
+        return self._unmocked(request)
+
     def _chat_completions(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest(str(request.url), json.loads(request.content))
         self.requests.append(recorded)

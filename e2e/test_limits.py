@@ -40,7 +40,9 @@ def test_request_bodies_are_bounded_declared_or_streamed(client: StreamClient) -
         assert (response.status_code, response.json()["error"]) == (413, too_large)
         assert response.headers["connection"] == "close"
     sessions = client.http.get("/api/sessions").json()
-    assert [(s["id"], s["title"]) for s in sessions] == [(session_id, "New chat")]  # nothing changed
+    assert [(s["id"], s["title"]) for s in sessions] == [
+        (session_id, "New chat")
+    ]  # nothing changed
 
 
 @pytest.mark.settings(max_uploads_per_workspace=2)

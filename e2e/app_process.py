@@ -1,0 +1,82 @@
+"""The app as `python -m web` in a process of its own, so a test can kill it hard.
+
+An in-process server can only be stopped politely. Crash-safety tests need the real
+thing: SIGKILL, mid-write, then a fresh start on the same data dir and port.
+"""
+
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from e2e.signals import Signal
+
+STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
+# Its output goes to this test's log, and so into server.log when the test fails.
+log = logging.getLogger("app-process")
+
+
+class AppProcess:
+    def __init__(self, data_dir: Path, settings: dict[str, str]) -> None:
+        self.data_dir = data_dir
+        self.settings = settings  # DOCCHAT_* values, without the prefix
+        self.port = 0  # the first start picks one; restarts keep it
+        self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        started = Signal("the app process listening")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "web"],
+            env=self._environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=self._relay, args=(self._process, started), daemon=True).start()
+        started.expect()
+        assert self._process.poll() is None, "The app process exited at start; see its log."
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, whatever was mid-write stays as it was."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait()
+
+    def restart_after_crash(self) -> None:
+        self.kill()
+        self.start()
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self.kill()
+
+    def temp_files(self) -> list[str]:
+        """Upload bytes not (yet) adopted as a blob: web/storage/blobs.py's tmp dir."""
+        return sorted(path.name for path in (self.data_dir / "blobs" / "tmp").iterdir())
+
+    def blob_count(self) -> int:
+        return sum(1 for path in (self.data_dir / "blobs").glob("*/*") if path.parent.name != "tmp")
+
+    def _environment(self) -> dict[str, str]:
+        # A developer's own DOCCHAT_* or OPENAI_* variables stay out of the test.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCHAT_", "OPENAI_"))}
+        settings = {**self.settings, "data_dir": str(self.data_dir), "port": str(self.port)}
+        env.update({f"DOCCHAT_{name.upper()}": value for name, value in settings.items()})
+        return env
+
+    def _relay(self, process: subprocess.Popen[str], started: Signal) -> None:
+        """Pass its output on as log lines; note the port once it listens."""
+        for line in process.stderr:
+            log.info(line.rstrip())
+            if match := STARTED.search(line):
+                self.port = int(match.group(1))
+                started.set()
+        started.set()  # it exited: start() says so instead of waiting out the timeout

@@ -1,0 +1,86 @@
+"""Crash safety: the app as a process of its own, killed with SIGKILL mid-write.
+
+No shutdown code runs. On restart nothing is half there (no partial document, no
+answer stuck streaming) and nothing already saved is missing.
+"""
+
+import pytest
+
+from e2e.api import Multipart, RawUpload
+from e2e.app_process import AppProcess
+from e2e.helpers import FileFactory
+from e2e.openai_mock import OpenAIMock
+from pages import AppShell
+
+INTERRUPTED = "The answer was interrupted because the server stopped."
+TOKENS = ["Once", " upon", " a", " time."]
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, app_process: AppProcess) -> dict:
+    """The browser talks to the app process (not the in-process server)."""
+    return {**browser_context_args, "base_url": app_process.url}
+
+
+@pytest.mark.browser_errors(
+    "ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_CONNECTION_REFUSED",
+    reason="the kill cuts the page's answer stream, which reconnects while the app is down",
+)
+def test_a_kill_mid_answer_leaves_it_interrupted_and_everything_before_it_intact(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("harbour.txt", "The harbour opens at dawn."))
+    chat = app.new_chat()
+    chat.send("When does the harbour open?").expect_complete(
+        "According to [1]: The harbour opens at dawn."
+    )
+    openai_mock.reply(TOKENS, gate_after=2)
+    answer = chat.send("Tell me a story")
+    answer.expect_streaming("Once upon")
+
+    app_process.restart_after_crash()
+
+    answer.expect_failed(INTERRUPTED, status="interrupted")  # the page reconnects by itself
+    answer.expect_text("Once upon")
+    chat.reload()
+    chat.messages.expect_conversation(
+        ("When does the harbour open?", "According to [1]: The harbour opens at dawn."),
+        ("Tell me a story", "Once upon"),
+    )
+    chat.messages.last_answer.expect_failed(INTERRUPTED, status="interrupted")
+    chat.documents.expect_documents("harbour.txt")
+    chat.documents.row("harbour.txt").expect_ready()
+    openai_mock.reply(TOKENS)
+    chat.messages.last_answer.retry()
+    chat.messages.last_answer.expect_complete("Once upon a time.")
+
+
+def test_a_kill_mid_upload_leaves_no_half_document_and_keeps_the_saved_ones(
+    page, context, app_process: AppProcess, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("kept.txt", "Saved before the crash."))
+    (cookie,) = context.cookies()
+    multipart = Multipart("big.txt")
+    upload = RawUpload(
+        app_process.port,
+        multipart,
+        {
+            "Content-Length": str(multipart.length(40 * MB)),
+            "Cookie": f"{cookie['name']}={cookie['value']}",
+        },
+    )
+    # Half the file: far more than socket buffers hold, so the app is writing it to disk.
+    upload.send(multipart.head + b"a" * (20 * MB))
+    assert app_process.temp_files(), "The app was not writing the upload when it was killed"
+
+    app_process.restart_after_crash()
+
+    upload.close()
+    assert app_process.temp_files() == []
+    app.reload()
+    app.documents.expect_documents("kept.txt")
+    app.documents.row("kept.txt").expect_ready()
+    assert app_process.blob_count() == 1  # the saved file's bytes, and nothing of the other
