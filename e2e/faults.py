@@ -29,8 +29,7 @@ class Hold:
     Every call is held (several uploads at once, say) and one release lets them all go.
     """
 
-    def __init__(self, server: LiveServer, what: str) -> None:
-        self.server = server
+    def __init__(self, what: str) -> None:
         self.reached = Signal(f"the server reaching {what}")
         self.finished = Signal(f"{what} finishing")
         self._released = threading.Event()
@@ -61,9 +60,9 @@ class Hold:
     def expect_reached(self, times: int = 1) -> None:
         self.reached.expect(times)
 
-    def expect_finished(self, times: int = 1) -> None:
+    def expect_finished(self) -> None:
         """The step has returned or raised: whatever it cleans up is cleaned up."""
-        self.finished.expect(times)
+        self.finished.expect()
 
 
 class Faults:
@@ -73,7 +72,7 @@ class Faults:
 
     def hold(self, module: object, name: str) -> Hold:
         """Hold `module.name` (an async function the server calls) until released."""
-        hold = Hold(self.server, f"{getattr(module, '__name__', module)}.{name}")
+        hold = Hold(f"{getattr(module, '__name__', module)}.{name}")
         self.monkeypatch.setattr(module, name, hold.wrap(getattr(module, name)))
         return hold
 

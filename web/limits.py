@@ -79,16 +79,17 @@ class BodyLimitMiddleware:
         if declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
         elif "transfer-encoding" in headers:
-            body = await self._read_chunked(receive)
-            if body is None:
+            first = await self._read_chunked(receive)
+            if first is None:
                 await self._refuse(scope, receive, send)
             else:
-                await self.app(scope, _replaying(body, receive), send)
+                await self.app(scope, _replaying(first, receive), send)
         else:
             await self.app(scope, receive, send)
 
     async def _read_chunked(self, receive: Receive) -> Message | None:
-        """The whole body as one message, or None once it passes the limit."""
+        """The whole body as one message (or the disconnect that cut it short); None once
+        it passes the limit."""
         chunks: list[bytes] = []
         size = 0
         while True:

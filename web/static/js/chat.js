@@ -184,15 +184,17 @@ class Chat {
   }
 }
 
+const UNFOLLOWABLE = "The answer could not be followed. Reload the page.";
+
 // EventSource gives up on an HTTP error without saying which; the same request tells.
 async function refusal(url) {
   const controller = new AbortController();
   try {
     const response = await fetch(url, { signal: controller.signal });
     const body = response.ok ? {} : await response.json();
-    return body.error?.message ?? "The answer could not be followed. Reload the page.";
+    return body.error?.message ?? UNFOLLOWABLE;
   } catch {
-    return "The answer could not be followed. Reload the page.";
+    return UNFOLLOWABLE;
   } finally {
     controller.abort(); // in case it was let through this time: only the reason was wanted
   }
