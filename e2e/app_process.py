@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from e2e.signals import Signal
+from web.storage import BlobStore
 
 STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
 # Its output goes to this test's log, and so into server.log when the test fails.
@@ -58,12 +59,10 @@ class AppProcess:
         if self._process is not None and self._process.poll() is None:
             self.kill()
 
-    def temp_files(self) -> list[str]:
-        """Upload bytes not (yet) adopted as a blob: web/storage/blobs.py's tmp dir."""
-        return sorted(path.name for path in (self.data_dir / "blobs" / "tmp").iterdir())
-
-    def blob_count(self) -> int:
-        return sum(1 for path in (self.data_dir / "blobs").glob("*/*") if path.parent.name != "tmp")
+    @property
+    def blobs(self) -> BlobStore:
+        """Its blob store, read from disk (running or not)."""
+        return BlobStore(self.data_dir / "blobs")
 
     def _environment(self) -> dict[str, str]:
         # A developer's own DOCCHAT_* or OPENAI_* variables stay out of the test.

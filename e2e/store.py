@@ -59,9 +59,7 @@ class Store:
 
     def blob_names(self) -> list[str]:
         """Files in the blob store, temp files excluded."""
-        return self.server.call(
-            lambda ctx: sorted(p.name for p in ctx.blobs.root.glob("*/*") if p.parent.name != "tmp")
-        )
+        return self.server.call(lambda ctx: ctx.blobs.names())
 
     def temp_files(self) -> list[str]:
-        return self.server.call(lambda ctx: sorted(p.name for p in ctx.blobs.tmp_dir.iterdir()))
+        return self.server.call(lambda ctx: [p.name for p in ctx.blobs.temp_files()])

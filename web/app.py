@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx = open_context(settings)
         app.state.ctx = ctx
         doc_repo.fail_unfinished(ctx.db)
+        ctx.blobs.clear_crash_leftovers(doc_repo.shas_in_use(ctx.db))
         interrupt_unfinished_answers(ctx)
         log.info("DocChat ready (data in %s, %s)", settings.data_dir, _answerer_label(ctx))
         try:

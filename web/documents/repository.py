@@ -80,5 +80,9 @@ def delete(db: Database, document_id: str) -> None:
     db.run("DELETE FROM documents WHERE id = ?", document_id)
 
 
+def shas_in_use(db: Database) -> set[str]:
+    return {row["sha256"] for row in db.all("SELECT DISTINCT sha256 FROM documents")}
+
+
 def sha_in_use(db: Database, sha256: str) -> bool:
     return db.one("SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", sha256) is not None

@@ -10,7 +10,6 @@ class BlobStore:
         self.root = root
         self.tmp_dir = root / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
-        self._clear_temp_files()
 
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
@@ -36,10 +35,21 @@ class BlobStore:
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
 
-    def _clear_temp_files(self) -> None:
-        # Left behind only by a crash mid-upload; nothing refers to them.
-        for leftover in self.tmp_dir.glob("*.part"):
+    def names(self) -> list[str]:
+        """The SHA-256 of every stored blob."""
+        return sorted(p.name for p in self.root.glob("*/*") if p.parent != self.tmp_dir)
+
+    def temp_files(self) -> list[Path]:
+        return sorted(self.tmp_dir.iterdir())
+
+    def clear_crash_leftovers(self, in_use: set[str]) -> None:
+        """At start: what only a crash leaves. Temp files of uploads cut short, and blobs
+        no row refers to (killed between storing a blob and writing its row, or between
+        deleting a row and its blob)."""
+        for leftover in self.temp_files():
             leftover.unlink(missing_ok=True)
+        for name in set(self.names()) - in_use:
+            self.delete(name)
 
 
 def _fsync_dir(path: Path) -> None:
