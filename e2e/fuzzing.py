@@ -20,7 +20,7 @@ from e2e.live_server import LiveServer
 
 REQUEST_TIMEOUT_S = 10
 FUZZ_SETTINGS = settings(
-    max_examples=150,
+    max_examples=100,
     derandomize=True,  # the same requests every run, so a failure reproduces
     database=None,
     deadline=None,
