@@ -122,6 +122,7 @@ def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) ->
     for headers in (
         {"Origin": "https://evil.example"},
         {"Origin": "null"},
+        {"Origin": "http://[::1"},  # not even a URL
         {"Sec-Fetch-Site": "cross-site"},
     ):
         response = api.call("POST", "/api/sessions", {}, headers=headers)

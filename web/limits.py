@@ -61,6 +61,10 @@ def body_too_large(limit: int) -> AppError:
 class BodyLimitMiddleware:
     """Caps request bodies; uploads (`exempt`) have a limit of their own.
 
+    Not FastAPI's `max_body_size`: that answers some refusals in plain text (outside the
+    JSON error contract), reads on to drain the body, and fixes per-route limits at
+    import time, where the upload limit is a setting.
+
     A declared Content-Length is judged before a byte is read. A chunked body is read
     here up to the limit, then handed on: the app would read it whole anyway.
     """

@@ -72,4 +72,7 @@ def _cross_site(headers: Headers) -> bool:
     origin = headers.get("origin")
     if origin is None:
         return False
-    return origin == "null" or urlsplit(origin).netloc != headers.get("host")
+    try:
+        return origin == "null" or urlsplit(origin).netloc != headers.get("host")
+    except ValueError:  # not a URL at all ("http://[::1", say): no page of ours sent it
+        return True
