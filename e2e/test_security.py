@@ -166,6 +166,13 @@ def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(
         ),
         (
             "/api/documents",
+            b"--xyz--\r\n",
+            {"Content-Type": f"multipart/form-data; boundary={'b' * 300}"},  # over 256
+            400,
+            "The upload is not valid multipart/form-data.",
+        ),
+        (
+            "/api/documents",
             b"plain",
             {"Content-Type": "text/plain"},
             422,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
@@ -56,8 +56,8 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
     if declared.isdigit() and int(declared) > max_bytes + FRAMING_SLACK:
         raise too_large(max_bytes)
     sink = _FileSink(blobs, max_bytes)
-    parser = MultipartParser(boundary, sink.callbacks())
     try:
+        parser = MultipartParser(boundary, sink.callbacks())  # refuses a boundary too long
         async for chunk in request.stream():
             parser.write(chunk)
             sink.raise_if_too_large()
@@ -69,7 +69,7 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
     except OSError as exc:
         sink.discard()
         raise StorageFailure(exc) from exc
-    except MultipartParseError as exc:
+    except FormParserError as exc:
         sink.discard()
         raise AppError(
             400, "malformed_upload", "The upload is not valid multipart/form-data."
