@@ -89,6 +89,15 @@ def test_another_workspace_can_reach_nothing_of_mine(
     theirs = AppShell(another_page).open()
     theirs.documents.expect_documents()
     theirs.expect_chats()
+    their_chat = theirs.new_chat()  # nor can they point their own chat at my document
+    choose_mine = {"document_ids": [document["id"]]}
+    assert (
+        stranger.call("PATCH", f"/api/sessions/{their_chat.session_id}", choose_mine).status == 404
+    )
+    their_chat.send("What is the vault code?").expect_complete(
+        "I could not find anything about that in your documents."
+    )
+    assert "1234" not in openai_mock.last_request.prompt
 
     chat.reload()  # all of it still mine, untouched
     chat.expect_title("What is the vault code?")
