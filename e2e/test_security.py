@@ -153,11 +153,26 @@ def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(
     cases = [
         ("/api/sessions", b"{not json", json_type, 422, "The request body is not valid JSON."),
         (
+            "/api/sessions",
+            b"[]",
+            json_type,
+            422,
+            "Invalid request: Input should be a valid dictionary or object to extract fields from",
+        ),
+        (
             f"/api/sessions/{session_id}/messages",
             b'{"content": 5}',
             json_type,
             422,
             "Invalid request: content Input should be a valid string",
+        ),
+        (
+            "/api/sessions",
+            b'{"title": "\\ud800 lone surrogate"}',  # valid JSON; not storable as UTF-8
+            json_type,
+            422,
+            "Invalid request: title Input should be valid Unicode text (it has an unpaired "
+            "surrogate)",
         ),
         (
             "/api/documents",

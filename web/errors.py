@@ -75,7 +75,7 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "The request body is not valid JSON."
         else:
             where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-            message = f"Invalid request: {where} {first.get('msg', '')}".strip()
+            message = " ".join(filter(None, ("Invalid request:", where, first.get("msg"))))
         return JSONResponse(AppError(422, "invalid_request", message).body(), status_code=422)
 
     @app.exception_handler(HTTPException)

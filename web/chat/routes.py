@@ -1,10 +1,11 @@
 """HTTP API for sessions and messages."""
 
 import sqlite3
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from web.chat import repository as repo
 from web.chat.generation import write_answer
@@ -18,19 +19,33 @@ router = APIRouter(prefix="/api", tags=["chat"])
 TITLE_MAX_CHARS = 120
 
 
+def _encodable(text: str) -> str:
+    # JSON can carry a lone surrogate ("\ud800"); UTF-8, and so SQLite, cannot.
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise PydanticCustomError(
+            "unicode", "Input should be valid Unicode text (it has an unpaired surrogate)"
+        ) from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
 class NewSession(BaseModel):
-    title: str | None = None
+    title: Text | None = None
 
 
 class SessionChanges(BaseModel):
-    title: str | None = None
-    document_ids: list[str] | None = Field(
+    title: Text | None = None
+    document_ids: list[Text] | None = Field(
         default=None, description="The documents this chat uses; null for every ready one."
     )
 
 
 class NewMessage(BaseModel):
-    content: str
+    content: Text
     mode: Literal["chat", "research"] = "chat"
 
 
