@@ -40,9 +40,7 @@ def test_request_bodies_are_bounded_declared_or_streamed(client: StreamClient) -
         assert (response.status_code, response.json()["error"]) == (413, too_large)
         assert response.headers["connection"] == "close"
     sessions = client.http.get("/api/sessions").json()
-    assert [(s["id"], s["title"]) for s in sessions] == [
-        (session_id, "New chat")
-    ]  # nothing changed
+    assert [(s["id"], s["title"]) for s in sessions] == [(session_id, "New chat")], "changed"
 
 
 @pytest.mark.settings(max_uploads_per_workspace=2)
@@ -65,8 +63,8 @@ def test_uploads_in_flight_are_bounded_per_workspace(
     theirs.documents.upload(files.text("theirs.txt", "Their own workspace."))
     held.expect_reached(times=3)  # let in: their workspace has a limit of its own
     held.release()
-    for documents, name in ((mine, "a.txt"), (mine, "b.txt"), (theirs, "theirs.txt")):
-        documents.documents.row(name).expect_ready()
+    for app, name in ((mine, "a.txt"), (mine, "b.txt"), (theirs, "theirs.txt")):
+        app.documents.row(name).expect_ready()
     refused.dismiss()
     mine.documents.upload_and_wait(files.text("c.txt", "One too many, once."))  # room again
     mine.documents.expect_documents("a.txt", "b.txt", "c.txt")
