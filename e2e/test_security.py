@@ -18,7 +18,11 @@ HOSTILE_ANSWER = (
     "[click me](javascript:alert('link')) ![pic](javascript:alert('image')) "
     "<a href=\"javascript:alert('raw')\">raw</a> "
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) "
-    "[fine](https://example.com/docs)"
+    "[entity](&#106;avascript:alert('entity')) [case](JaVaScRiPt:alert('case')) "
+    "<javascript:alert('autolink')> [reference][evil] "
+    "<iframe src=\"javascript:alert('frame')\"></iframe> "
+    "[fine](https://example.com/docs)\n\n"
+    "[evil]: javascript:alert('reference')"
 )
 HOSTILE_DOCUMENT = "Harbour notes <script>alert('doc')</script> <img src=x onerror=alert(3)>."
 HOSTILE_TITLE = "<img src=x onerror=alert('title')> harbour?"
@@ -35,12 +39,12 @@ def test_script_in_answers_documents_and_titles_never_runs(
     answer = chat.send(HOSTILE_TITLE)
 
     answer.expect_complete_containing("Script", "<script>alert('answer')</script>", "fine")
-    answer.expect_only_safe_links()
+    answer.expect_no_active_content()
     answer.open_citation("[1] notes.txt", HOSTILE_DOCUMENT)
     chat.expect_title(HOSTILE_TITLE)
     chat.reload()  # and once more, rendered by the server
     chat.expect_title(HOSTILE_TITLE)
-    chat.messages.last_answer.expect_only_safe_links()
+    chat.messages.last_answer.expect_no_active_content()
     chat.messages.last_answer.open_citation("[1] notes.txt", HOSTILE_DOCUMENT)
 
 

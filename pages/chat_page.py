@@ -8,6 +8,23 @@ from pages.app_shell import AppShell
 from pages.base import Component
 from pages.confirm_dialog import ConfirmDialog
 
+# Lists every element, attribute or address in `body` that could run script.
+ACTIVE_CONTENT_JS = """body => {
+  const found = [];
+  const tags = "script,iframe,frame,object,embed,svg,math,form,base,meta,link,style";
+  for (const element of body.querySelectorAll(tags)) found.push(element.outerHTML);
+  for (const element of body.querySelectorAll("*")) {
+    for (const attribute of element.attributes) {
+      const address = ["href", "src", "action", "formaction"].includes(attribute.name);
+      if (attribute.name.startsWith("on")
+          || (address && !/^(https?:|mailto:)/i.test(attribute.value.trim()))) {
+        found.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
+      }
+    }
+  }
+  return found;
+}"""
+
 
 class Answer(Component):
     """One assistant message."""
@@ -94,17 +111,11 @@ class Answer(Component):
         expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
         return self.page.evaluate("navigator.clipboard.readText()")
 
-    def expect_only_safe_links(self) -> None:
-        """Every link in the answer leads to a web page or an address, none runs script."""
-        hrefs = self.body.locator("a").evaluate_all(
-            "links => links.map(a => a.getAttribute('href'))"
-        )
-        unsafe = [
-            h
-            for h in hrefs
-            if h is not None and not h.startswith(("http://", "https://", "mailto:"))
-        ]
-        assert not unsafe, f"Links that could run script: {unsafe}"
+    def expect_no_active_content(self) -> None:
+        """Nothing in the answer can run script: no such element, no event-handler
+        attribute, and every link or image address is a web page or a mail address."""
+        active = self.body.evaluate(ACTIVE_CONTENT_JS)
+        assert not active, f"The answer holds content that could run script: {active}"
 
     def expect_code_block(self, code: str) -> None:
         expect(self.body.locator("pre > code")).to_have_text(code)
