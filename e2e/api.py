@@ -43,6 +43,10 @@ class Api:
             f"/api/sessions/{session_id}/messages", data={"content": content, "mode": mode}
         )
 
+    def messages(self, session_id: str) -> list[dict[str, Any]]:
+        """A chat's messages, as the API gives them."""
+        return self._json(self.request.get(f"/api/sessions/{session_id}"))["messages"]
+
     def document_named(self, filename: str) -> dict[str, Any]:
         matches = [d for d in self.documents() if d["filename"] == filename]
         assert len(matches) == 1, f"Expected one document named {filename!r}, got {matches}"

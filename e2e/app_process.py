@@ -4,16 +4,20 @@ An in-process server can only be stopped politely. Crash-safety tests need the r
 thing: SIGKILL, mid-write, then a fresh start on the same data dir and port.
 """
 
+import contextlib
 import logging
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from e2e.signals import Signal
+from e2e.store import MESSAGE, stored_message
 from web.storage import BlobStore
 
 STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
@@ -55,6 +59,12 @@ class AppProcess:
         self.kill()
         self.start()
 
+    def restart_with(self, **settings: str) -> None:
+        """Start again (same data dir and port) with these settings changed."""
+        self.kill()
+        self.settings.update(settings)
+        self.start()
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self.kill()
@@ -63,6 +73,15 @@ class AppProcess:
     def blobs(self) -> BlobStore:
         """Its blob store, read from disk (running or not)."""
         return BlobStore(self.data_dir / "blobs")
+
+    def stored_message(self, message_id: str) -> dict[str, Any]:
+        """A message as its database holds it, read from disk (running or not)."""
+        uri = f"file:{self.data_dir / 'docchat.sqlite3'}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute(MESSAGE, (message_id,)).fetchone()
+        assert row is not None, f"No message {message_id} is stored"
+        return stored_message(dict(row))
 
     def _environment(self) -> dict[str, str]:
         # A developer's own DOCCHAT_* or OPENAI_* variables stay out of the test.

@@ -127,24 +127,38 @@ def live_server(
 
 
 @pytest.fixture
-def app_process(openai_mock: OpenAIMock, tmp_path: Path) -> Iterator[AppProcess]:
-    """The app in a process of its own (to be killed hard), reaching the mock over HTTP."""
-    openai = OpenAIServer(openai_mock)
-    openai.start()
+def openai_server(openai_mock: OpenAIMock) -> Iterator[OpenAIServer]:
+    """The OpenAI mock over real HTTP, for an app in another process."""
+    server = OpenAIServer(openai_mock)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_process(
+    request: pytest.FixtureRequest, openai_server: OpenAIServer, tmp_path: Path
+) -> Iterator[AppProcess]:
+    """The app in a process of its own (to be killed hard), reaching the mock over HTTP.
+
+    `@pytest.mark.settings(...)` overrides its settings too.
+    """
+    marker = request.node.get_closest_marker("settings")
+    overrides = {name: str(value) for name, value in (marker.kwargs if marker else {}).items()}
     app = AppProcess(
         tmp_path / "process-data",
         {
             "secret_key": "e2e-secret",
             "openai_api_key": "sk-test",
-            "openai_base_url": openai.base_url,
+            "openai_base_url": openai_server.base_url,
             "openai_retry_base_s": "0.01",
             "openai_retry_max_wait_s": "0.1",
+            **overrides,
         },
     )
     app.start()
     yield app
     app.stop()
-    openai.stop()
 
 
 @pytest.fixture

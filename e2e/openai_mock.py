@@ -10,6 +10,8 @@ error and fails the test at teardown: nothing reaches the network.
 import asyncio
 import json
 import re
+import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -22,6 +24,7 @@ import httpx
 import respx
 
 from e2e.signals import Signal
+from web.llm.prompts import CONTINUE_PROMPT
 
 BASE_URL = "http://openai.mock/v1"
 MODEL = "gpt-4o-mini"
@@ -102,23 +105,28 @@ class Gate:
         await event.wait()
 
 
-# How a scripted stream can end instead of finishing: the connection drops, the API sends
-# an error event, a chunk arrives garbled, or the transport's read timeout fires.
-BREAKS = ("drop", "error_event", "malformed", "timeout")
+# How a scripted stream ends after its tokens. The model's own endings (a finish_reason,
+# then `data: [DONE]`): "stop", "length", "content_filter". A stream that just stops,
+# cleanly, with neither: "cut". And breaks: the connection drops, the API sends an error
+# event, a chunk arrives garbled, or nothing more comes until the app's read timeout fires.
+FINISHES = ("stop", "length", "content_filter")
+BREAKS = ("drop", "error_event", "malformed", "stall")
+ENDS = (*FINISHES, "cut", *BREAKS)
 
 
 @dataclass
 class Reply:
     """A scripted streamed answer; with `gate_after=k` it stops after k tokens.
 
-    `to` keeps it for the request whose question is exactly that; `then` breaks the
-    stream after the tokens (one of BREAKS).
+    `to` keeps it for the request whose question is exactly that; `continues` for a request
+    to continue an answer instead; `end` is how the stream ends (one of ENDS).
     """
 
     tokens: list[str]
     gate_after: int | None = None
     to: str | None = None
-    then: str | None = None
+    end: str = "stop"
+    continues: bool = False
     gate: Gate = field(default_factory=Gate)
     closed_early: Signal = field(default_factory=lambda: Signal("the app closing the stream"))
     pace_s: float = 0.0  # a pause before each token, as a real model streams (benchmarks)
@@ -132,14 +140,18 @@ class Reply:
         self.gate.release()
 
     def suits(self, request: "RecordedRequest") -> bool:
+        if self.continues != request.is_continuation:
+            return False
         return self.to is None or request.question == self.to
 
 
 @dataclass
 class Plan:
-    """A scripted research plan: the sub-questions the planning call returns."""
+    """A scripted research plan: the sub-questions the planning call returns, and how it
+    finished ("stop"; "length" or "cut" send half of it; "content_filter" none of it)."""
 
     sub_questions: list[str]
+    end: str = "stop"
 
 
 @dataclass
@@ -153,14 +165,30 @@ class TimeOut:
     """The model service accepts the connection and never answers in time."""
 
 
-# Errors and time-outs hit the next call of either kind; replies and plans wait for theirs.
-Scripted = Reply | Plan | ErrorReply | TimeOut
+# What the operating system says when the model service can't be reached at all.
+UNREACHABLE: dict[str, OSError] = {
+    "refused": ConnectionRefusedError(111, "Connection refused"),
+    "dns": socket.gaierror(-2, "Name or service not known"),
+    "tls": ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+}
+
+
+@dataclass
+class Unreachable:
+    how: str  # a key of UNREACHABLE
+
+
+# Errors, time-outs and unreachable servers hit the next call of either kind; replies and
+# plans wait for theirs.
+Scripted = Reply | Plan | ErrorReply | TimeOut | Unreachable
+FAILURES = (ErrorReply, TimeOut, Unreachable)
 
 
 @dataclass
 class RecordedRequest:
     url: str
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     @property
     def messages(self) -> list[dict[str, str]]:
@@ -169,6 +197,17 @@ class RecordedRequest:
     @property
     def question(self) -> str:
         return self.messages[-1]["content"]
+
+    @property
+    def is_continuation(self) -> bool:
+        """A request to go on with an answer: the answer so far, then the ask to go on."""
+        return bool(self.messages) and self.messages[-1]["content"] == CONTINUE_PROMPT
+
+    @property
+    def partial(self) -> str:
+        """The answer so far that a continuation request carries."""
+        assert self.is_continuation, "not a continuation request"
+        return self.messages[-2]["content"]
 
     @property
     def is_plan(self) -> bool:
@@ -198,18 +237,28 @@ class OpenAIMock:
         *,
         gate_after: int | None = None,
         to: str | None = None,
-        then: str | None = None,
+        end: str = "stop",
         pace_s: float = 0.0,
     ) -> Reply:
         """Script an answer as these tokens (see Reply for the options)."""
-        assert then is None or then in BREAKS, f"then= takes one of {BREAKS}"
-        reply = Reply(tokens, gate_after, to, then, pace_s=pace_s)
+        assert end in ENDS, f"end= takes one of {ENDS}"
+        reply = Reply(tokens, gate_after, to, end, pace_s=pace_s)
         self._script.append(reply)
         return reply
 
-    def plan(self, sub_questions: list[str]) -> Plan:
+    def continuation(
+        self, tokens: list[str], *, gate_after: int | None = None, end: str = "stop"
+    ) -> Reply:
+        """Script the answer to the next request to continue an answer."""
+        assert end in ENDS, f"end= takes one of {ENDS}"
+        reply = Reply(tokens, gate_after, end=end, continues=True)
+        self._script.append(reply)
+        return reply
+
+    def plan(self, sub_questions: list[str], *, end: str = "stop") -> Plan:
         """Script the next research plan."""
-        plan = Plan(sub_questions)
+        assert end in (*FINISHES, "cut"), f"a plan's end= takes one of {FINISHES} or cut"
+        plan = Plan(sub_questions, end)
         self._script.append(plan)
         return plan
 
@@ -224,6 +273,11 @@ class OpenAIMock:
     def time_out(self, *, times: int = 1) -> None:
         """Script the next `times` calls to time out before any answer arrives."""
         self._script.extend([TimeOut()] * times)
+
+    def unreachable(self, how: str = "refused", *, times: int = 1) -> None:
+        """Script the next `times` calls to find no server: refused, no such host, or TLS."""
+        assert how in UNREACHABLE, f"how= takes one of {tuple(UNREACHABLE)}"
+        self._script.extend([Unreachable(how)] * times)
 
     @property
     def last_request(self) -> RecordedRequest:
@@ -263,12 +317,13 @@ class OpenAIMock:
         scripted = self._next(Plan if recorded.is_plan else Reply, recorded)
         if isinstance(scripted, TimeOut):
             raise httpcore2.ReadTimeout("mock: the model did not answer in time")
+        if isinstance(scripted, Unreachable):
+            cause = UNREACHABLE[scripted.how]
+            raise httpcore2.ConnectError(str(cause)) from cause
         if isinstance(scripted, ErrorReply):
             return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
         if recorded.is_plan:
-            plan = scripted or default_plan(recorded)
-            content = json.dumps({"sub_questions": plan.sub_questions})
-            return httpx.Response(200, json=_completion(content))
+            return httpx.Response(200, json=_plan_completion(scripted or default_plan(recorded)))
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
@@ -277,7 +332,7 @@ class OpenAIMock:
 
     def _next(self, kind: type, request: RecordedRequest) -> Scripted | None:
         """The scripted outcome for this call, if any is left."""
-        if self._script and isinstance(self._script[0], ErrorReply | TimeOut):
+        if self._script and isinstance(self._script[0], FAILURES):
             return self._script.popleft()
         for item in self._script:
             if isinstance(item, kind) and (not isinstance(item, Reply) or item.suits(request)):
@@ -330,26 +385,27 @@ async def _sse(reply: Reply) -> AsyncIterator[bytes]:
             yield _event(_chunk({"content": token}))
         if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
             await reply.gate.wait()
-        if reply.then is not None:
-            async for piece in _break(reply.then):
-                yield piece
-            return
-        yield _event(_chunk({}, finish_reason="stop"))
-        yield b"data: [DONE]\n\n"
+        async for piece in _ending(reply.end):
+            yield piece
         finished = True
     finally:
-        if not finished and reply.then is None:
+        if not finished and reply.end not in BREAKS:
             reply.closed_early.set()  # stopped by the app, before the end
 
 
-async def _break(how: str) -> AsyncIterator[bytes]:
-    if how == "drop":
+async def _ending(end: str) -> AsyncIterator[bytes]:
+    """What follows the tokens. Over real HTTP (e2e/openai_server.py) the transport errors
+    raised here become what causes them: a reset connection, a silent one."""
+    if end in FINISHES:
+        yield _event(_chunk({}, finish_reason=end))
+        yield b"data: [DONE]\n\n"
+    if end == "drop":
         raise httpcore2.ReadError("mock: connection reset by peer")
-    if how == "timeout":
+    if end == "stall":
         raise httpcore2.ReadTimeout("mock: no data within the read timeout")
-    if how == "error_event":
+    if end == "error_event":
         yield _event({"error": ERROR_BODIES[500]})
-    if how == "malformed":
+    if end == "malformed":
         yield b'data: {"choices": [{"delta": {"content": "gar\n\n'
 
 
@@ -363,7 +419,16 @@ def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str,
     }
 
 
-def _completion(content: str) -> dict[str, Any]:
+def _plan_completion(plan: Plan) -> dict[str, Any]:
+    content = json.dumps({"sub_questions": plan.sub_questions})
+    if plan.end == "content_filter":
+        return _completion("", "content_filter")
+    if plan.end in ("length", "cut"):
+        return _completion(content[: len(content) // 2], "length" if plan.end == "length" else None)
+    return _completion(content, "stop")
+
+
+def _completion(content: str, finish_reason: str | None) -> dict[str, Any]:
     return {
         "id": "chatcmpl-mock",
         "object": "chat.completion",
@@ -373,7 +438,7 @@ def _completion(content: str) -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},

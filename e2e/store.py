@@ -1,12 +1,16 @@
 """What the server has stored, read on its own event loop: rows, chunks, index, blobs."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from e2e.live_server import LiveServer
 from web.context import AppContext
 from web.documents import repository as repo
+
+# A message as stored: what a reload or a restart will show.
+MESSAGE = "SELECT status, content, error, sources FROM messages WHERE id = ?"
 
 
 @dataclass
@@ -45,6 +49,12 @@ class Store:
 
         return self.server.call(read)
 
+    def message(self, message_id: str) -> dict[str, Any]:
+        """A message's stored status, text, error (decoded) and whether it keeps sources."""
+        row = self.server.call(lambda ctx: ctx.db.one(MESSAGE, message_id))
+        assert row is not None, f"No message {message_id} is stored"
+        return stored_message(dict(row))
+
     def index_hits(self, word: str) -> int:
         """Chunks the full-text index still finds for a word."""
         return self.server.call(
@@ -63,3 +73,7 @@ class Store:
 
     def temp_files(self) -> list[str]:
         return self.server.call(lambda ctx: [p.name for p in ctx.blobs.temp_files()])
+
+
+def stored_message(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "error": json.loads(row["error"]) if row["error"] else None}

@@ -88,6 +88,7 @@ def test_open_answer_streams_are_bounded_per_workspace(
         "2 answer streams are already open, the most at once. "
         "Close other DocChat tabs, then reload this page."
     )
+    third.input_bar.expect_idle()  # not wedged busy: the page can be used
     stranger = AppShell(new_user()).open().new_chat()
     stranger.send("Anyone there?").expect_complete("Yes, here.")  # their own limit
     second_tab.close()

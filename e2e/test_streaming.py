@@ -189,13 +189,13 @@ def test_closing_the_tab_does_not_stop_the_answer(
             "processing your request. Sorry about that! Try again.",
         ),
         ("malformed", "The model service sent part of the answer garbled. Try again."),
-        ("timeout", "The model stopped sending in the middle of the answer. Try again."),
+        ("stall", "The model stopped sending in the middle of the answer. Try again."),
     ],
 )
 def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
     page, openai_mock: OpenAIMock, how: str, message: str
 ) -> None:
-    openai_mock.reply(TOKENS[:3], then=how)
+    openai_mock.reply(TOKENS[:3], end=how)
     chat = AppShell(page).open().new_chat()
 
     answer = chat.send("Tell me a story")

@@ -42,6 +42,16 @@ class AppShell(BasePage):
         expect(self.current_session_link).to_have_text(title)
         return ChatPage(self.page)
 
+    def expect_offline_notice(self, shown: bool = True) -> None:
+        """The page's word that the browser is offline, and that it will carry on."""
+        notice = self.page.get_by_role("status").filter(has_text="You are offline")
+        if shown:
+            expect(notice).to_have_text(
+                "You are offline. DocChat will carry on when the connection is back."
+            )
+        else:
+            expect(notice).to_be_hidden()
+
     def expect_chats(self, *titles: str) -> None:
         """The sidebar's chats, most recent first."""
         expect(self.session_links).to_have_text(list(titles))

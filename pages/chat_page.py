@@ -26,6 +26,12 @@ ACTIVE_CONTENT_JS = """body => {
 }"""
 
 
+# What the page says of each way an answer can end short of done.
+CUT_OFF = "The model's answer was cut off before it finished. Try again."
+LENGTH_LIMIT = "The answer reached the model's length limit."
+FILTERED = "The model service's content filter withheld the rest of this answer."
+
+
 class Answer(Component):
     """One assistant message."""
 
@@ -46,8 +52,20 @@ class Answer(Component):
         return self.root.get_by_role("region", name="Sources").get_by_role("listitem")
 
     @property
+    def note(self) -> Locator:
+        return self.root.get_by_role("note")
+
+    @property
     def retry_button(self) -> Locator:
         return self.root.get_by_role("button", name="Retry")
+
+    @property
+    def continue_button(self) -> Locator:
+        return self.root.get_by_role("button", name="Continue")
+
+    @property
+    def message_id(self) -> str:
+        return self.root.get_attribute("data-message-id")
 
     def expect_streaming(self, partial_text: str) -> None:
         """Still streaming, showing exactly this much of the answer so far."""
@@ -59,6 +77,32 @@ class Answer(Component):
         expect(self.root).not_to_have_attribute("aria-busy", "true")
         expect(self.body).to_have_text(text)
         expect(self.error).to_be_hidden()
+        expect(self.note).to_have_count(0)
+
+    def expect_length_limited(self, text: str) -> None:
+        """Kept as far as the model's length limit, with a note and Continue (no Retry)."""
+        self._expect_kept_with_note("length_limit", text, LENGTH_LIMIT)
+        expect(self.continue_button).to_be_visible()
+        expect(self.retry_button).to_be_hidden()
+
+    def expect_filtered(self, text: str) -> None:
+        """Kept as far as the provider's content filter let it go, with a note."""
+        self._expect_kept_with_note("filtered", text, FILTERED)
+        expect(self.continue_button).to_be_hidden()
+        expect(self.retry_button).to_be_hidden()
+
+    def _expect_kept_with_note(self, status: str, text: str, note: str) -> None:
+        expect(self.root).to_have_attribute("data-status", status)
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(text)
+        expect(self.note).to_have_text(note)
+        expect(self.error).to_be_hidden()
+
+    def expect_cut_off(self, partial_text: str) -> None:
+        """The model's stream just stopped: the partial text stays, as an error to retry."""
+        self.expect_failed(CUT_OFF)
+        self.expect_text(partial_text)
+        expect(self.continue_button).to_be_hidden()
 
     def expect_text(self, text: str) -> None:
         expect(self.body).to_have_text(text)
@@ -104,6 +148,11 @@ class Answer(Component):
 
     def retry(self) -> None:
         self.retry_button.click()
+
+    def continue_(self) -> None:
+        """Ask the model to go on from its length limit; the same answer streams on."""
+        self.continue_button.click()
+        expect(self.root).to_have_attribute("aria-busy", "true")
 
     def copy(self) -> str:
         """Copy the answer; returns what the clipboard then holds."""

@@ -10,6 +10,7 @@ from typing import Any
 from web.chat import repository as repo
 from web.context import AppContext
 from web.llm.errors import ProviderError
+from web.llm.prompts import AnswerRequest
 from web.streams import events
 
 INTERRUPTED = ProviderError(
@@ -48,18 +49,38 @@ def citations(ctx: AppContext, message_id: str, cited: list[dict[str, Any]]) -> 
 
 
 def finish(
-    ctx: AppContext, message_id: str, status: str, error: ProviderError | None = None
+    ctx: AppContext,
+    message_id: str,
+    status: str,
+    error: ProviderError | None = None,
+    *,
+    sources: AnswerRequest | None = None,
 ) -> None:
-    """Record how the answer ended and close its log with `done` or `error`."""
+    """Record how the answer ended and close its log with `done` or `error`.
+
+    `sources`: what it was written from, kept when it may be continued.
+    """
     error_json = error.as_json() if error else None
     with ctx.db.transaction() as conn:
         conn.execute(
-            "UPDATE messages SET status = ?, error = ? WHERE id = ?",
-            (status, json.dumps(error_json) if error_json else None, message_id),
+            "UPDATE messages SET status = ?, error = ?, sources = ? WHERE id = ?",
+            (
+                status,
+                json.dumps(error_json) if error_json else None,
+                repo.sources_json(sources) if sources else None,
+                message_id,
+            ),
         )
-        message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
-        ending: dict[str, Any] = {"message": message}
-        events.append(
-            conn, message_id, "error" if error else "done", {**(error_json or {}), **ending}
-        )
+        if error_json:  # `error {code, message, retryable}`: what went wrong, in words
+            events.append(conn, message_id, "error", error_json)
+        else:  # `done {message}`: the finished message, as the API gives it
+            message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
+            events.append(conn, message_id, "done", {"message": message})
     ctx.hub.notify(message_id)
+
+
+def reopen(ctx: AppContext, message_id: str) -> None:
+    """An answer stopped at the length limit goes on: streaming again, same log."""
+    with ctx.db.transaction() as conn:
+        conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
+        events.reopen(conn, message_id)

@@ -3,10 +3,14 @@
 import itertools
 import json
 import sqlite3
+from dataclasses import asdict
 from typing import Any
 
+from web.chat.endings import IN_HISTORY, note
 from web.context import new_id, utc_now
+from web.llm.prompts import AnswerRequest
 from web.rendering import markdown_to_html
+from web.retrieval import Passage
 from web.storage import Database
 
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
@@ -35,6 +39,7 @@ def message_json(row: sqlite3.Row) -> dict[str, Any]:
     message["offline"] = bool(row["offline"])
     message["citations"] = json.loads(row["citations"]) if row["citations"] else []
     message["steps"] = json.loads(row["steps"]) if row["steps"] else []
+    message["note"] = note(row["status"])
     message["html"] = markdown_to_html(row["content"]) if row["role"] == "assistant" else None
     message["events_url"] = (
         f"/api/messages/{row['id']}/events" if row["role"] == "assistant" else None
@@ -155,7 +160,7 @@ def history(
     for question, answer in reversed(list(itertools.pairwise(rows))):
         if question["role"] != "user" or answer["role"] != "assistant":
             continue
-        if answer["status"] != "done" or not answer["content"]:
+        if answer["status"] not in IN_HISTORY or not answer["content"]:
             continue
         budget_chars -= len(question["content"]) + len(answer["content"])
         if budget_chars < 0:
@@ -197,3 +202,24 @@ def replace_answer(db: Database, answer: sqlite3.Row, offline: bool) -> str:
         )
         conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
     return new_answer_id
+
+
+def sources_json(request: AnswerRequest) -> str:
+    passages = [asdict(p) for p in request.passages]
+    return json.dumps({"passages": passages, "sub_questions": request.sub_questions})
+
+
+def continuation(db: Database, answer: sqlite3.Row, budget_chars: int) -> AnswerRequest:
+    """What asks the model to go on with an answer: the same question, history and sources
+    as before (numbered the same, so citations still match), and the answer so far."""
+    question = question_for(db, answer)
+    (saved,) = db.one("SELECT sources FROM messages WHERE id = ?", answer["id"])
+    sources = json.loads(saved)
+    return AnswerRequest(
+        question=question["content"],
+        passages=[Passage(**p) for p in sources["passages"]],
+        mode=answer["mode"],
+        history=history(db, answer["session_id"], budget_chars, question["id"]),
+        sub_questions=sources["sub_questions"],
+        partial=answer["content"],
+    )

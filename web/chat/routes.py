@@ -7,12 +7,14 @@ from fastapi import APIRouter, Response
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
+from web.chat import answer_log
 from web.chat import repository as repo
-from web.chat.generation import write_answer
+from web.chat.generation import continue_answer, write_answer
 from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, NotFound
+from web.streams import events
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -156,6 +158,25 @@ async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict
     return _answer_json(ctx, answer_id)
 
 
+@router.post("/messages/{message_id}/continue", status_code=202)
+async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
+    """Ask the model to go on with an answer that stopped at its length limit."""
+    answer = repo.get_message(ctx.db, workspace, message_id)
+    if answer is None or answer["role"] != "assistant":
+        raise NotFound("Message")
+    if answer["status"] != "length_limit":
+        raise AppError(
+            409, "not_continuable", "Only an answer that reached the length limit can go on."
+        )
+    # No await from here to reopen(): a send racing this one sees the answer streaming.
+    if repo.is_streaming(ctx.db, answer["session_id"]):
+        raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
+    request = repo.continuation(ctx.db, answer, ctx.settings.history_budget_chars)
+    answer_log.reopen(ctx, message_id)
+    ctx.hub.start(message_id, continue_answer(ctx, message_id, request))
+    return _answer_json(ctx, message_id)
+
+
 @router.post("/messages/{message_id}/stop")
 async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     if repo.get_message(ctx.db, workspace, message_id) is None:
@@ -172,5 +193,8 @@ def _question(
 
 
 def _answer_json(ctx: AppContext, answer_id: str) -> dict[str, Any]:
+    """An answer just started: where its stream is, and how far it has got (a continued
+    one has its earlier events)."""
     answer = repo.message_json(repo.get_message_by_id(ctx.db, answer_id))
+    answer["last_event_id"] = events.last_seq(ctx.db, answer_id)
     return {"assistant_message": answer, "events_url": answer["events_url"]}

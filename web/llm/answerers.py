@@ -5,11 +5,18 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 import openai
 
-from web.llm.errors import from_openai, mid_stream
+from web.llm.errors import (
+    from_openai,
+    mid_stream,
+    plan_cut_off,
+    plan_filtered,
+    should_retry,
+)
 from web.llm.prompts import (
     PLAN_FORMAT,
     AnswerRequest,
@@ -23,10 +30,20 @@ log = logging.getLogger("docchat.llm")
 T = TypeVar("T")
 
 
+@dataclass
+class Piece:
+    """The next text of a streamed answer, and, at its end, how the model finished it."""
+
+    text: str = ""
+    finish_reason: str | None = None  # "stop", "length", "content_filter", …
+
+
 class Answerer(Protocol):
     offline: bool
 
-    def stream(self, request: AnswerRequest) -> AsyncIterator[str]: ...
+    def stream(self, request: AnswerRequest) -> AsyncIterator[Piece]:
+        """The answer's pieces; one says how it finished, unless the stream was cut."""
+        ...
 
     async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
         """Sub-questions that together answer the question (at most `limit`)."""
@@ -50,7 +67,7 @@ class OpenAIAnswerer:
             max_retries=0,  # retried in _with_retries, where the waits are ours to bound
         )
 
-    async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    async def stream(self, request: AnswerRequest) -> AsyncIterator[Piece]:
         response = await self._with_retries(
             lambda: self.client.chat.completions.create(
                 model=self.model, messages=build_messages(request), stream=True
@@ -58,8 +75,10 @@ class OpenAIAnswerer:
         )
         try:
             async for chunk in response:
-                if chunk.choices and (text := chunk.choices[0].delta.content):
-                    yield text
+                for choice in chunk.choices[:1]:
+                    text = choice.delta.content if choice.delta else None
+                    if text or choice.finish_reason:
+                        yield Piece(text or "", choice.finish_reason)
         except Exception as exc:
             if (error := mid_stream(exc)) is None:
                 raise
@@ -75,7 +94,12 @@ class OpenAIAnswerer:
                 response_format=PLAN_FORMAT,
             )
         )
-        return parse_plan(completion.choices[0].message.content, question, limit)
+        choice = completion.choices[0]
+        if choice.finish_reason == "content_filter":
+            raise plan_filtered()
+        if choice.finish_reason in (None, "length"):  # half a plan is no plan
+            raise plan_cut_off()
+        return parse_plan(choice.message.content, question, limit)
 
     async def close(self) -> None:
         await self.client.close()
@@ -92,8 +116,11 @@ class OpenAIAnswerer:
                 wait = error.retry_after
                 if wait is None:
                     wait = settings.openai_retry_base_s * 2**attempt
+                retry = should_retry(exc)  # the server's word, else ours
+                if retry is None:
+                    retry = error.retryable
                 give_up = attempt >= settings.openai_max_retries
-                if not error.retryable or give_up or wait > settings.openai_retry_max_wait_s:
+                if not retry or give_up or wait > settings.openai_retry_max_wait_s:
                     raise error from exc
                 log.info("model call failed (%s); retry %d in %.2fs", error.code, attempt + 1, wait)
                 await asyncio.sleep(wait)
@@ -116,9 +143,10 @@ class OfflineAnswerer:
 
     offline = True
 
-    async def stream(self, request: AnswerRequest) -> AsyncIterator[str]:
+    async def stream(self, request: AnswerRequest) -> AsyncIterator[Piece]:
         for token in _tokens(offline_answer(request)):
-            yield token
+            yield Piece(token)
+        yield Piece(finish_reason="stop")  # it always says all it has
 
     async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
         return [question]

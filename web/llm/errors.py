@@ -1,5 +1,10 @@
 """Provider failures as typed app errors a person can act on."""
 
+import email.utils
+import math
+import socket
+import ssl
+import time
 from dataclasses import asdict, dataclass
 
 import openai
@@ -16,11 +21,33 @@ class ProviderError(Exception):
         return asdict(self)
 
 
+def cut_off() -> ProviderError:
+    """The model's stream ended without saying how (no finish_reason): a proxy or a crashed
+    worker cut it. The SDK raises nothing then, so the app must not take it as finished."""
+    return ProviderError(
+        "cut_off", "The model's answer was cut off before it finished. Try again.", True
+    )
+
+
+def plan_cut_off() -> ProviderError:
+    return ProviderError(
+        "cut_off", "The model's research plan was cut off before it finished. Try again.", True
+    )
+
+
+def plan_filtered() -> ProviderError:
+    return ProviderError(
+        "filtered",
+        "The model service's content filter withheld the research plan. Try asking differently.",
+        False,
+    )
+
+
 def from_openai(exc: openai.OpenAIError) -> ProviderError:
     if isinstance(exc, openai.APITimeoutError):
         return ProviderError("timeout", "The model took too long to answer. Try again.", True)
     if isinstance(exc, openai.APIConnectionError):
-        return ProviderError("unavailable", "The model service could not be reached.", True)
+        return _unreachable(exc)
     if isinstance(exc, openai.APIStatusError):
         return _from_status(exc)
     return ProviderError(
@@ -51,6 +78,39 @@ def mid_stream(exc: Exception) -> ProviderError | None:
     return None
 
 
+def should_retry(exc: openai.OpenAIError) -> bool | None:
+    """The server's own word on retrying (`x-should-retry`), as the OpenAI SDK obeys it."""
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    return {"true": True, "false": False}.get(exc.response.headers.get("x-should-retry", ""))
+
+
+def _unreachable(exc: openai.APIConnectionError) -> ProviderError:
+    """Names where DocChat looked (never the key), and why it got no answer there."""
+    url = exc.request.url
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return ProviderError(
+        "unavailable",
+        f"DocChat could not reach the model service at {url.host}:{port}{_why(exc)}. "
+        "Check that it is running and that DOCCHAT_OPENAI_BASE_URL points to it, then try "
+        "again.",
+        True,
+    )
+
+
+def _why(exc: BaseException) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:  # the OS's own error sits at the end of the SDK's chain
+        if isinstance(cause, ConnectionRefusedError):
+            return " (connection refused)"
+        if isinstance(cause, socket.gaierror):
+            return " (no such host name)"
+        if isinstance(cause, ssl.SSLError):
+            return " (the secure connection failed)"
+        cause = cause.__cause__ or cause.__context__
+    return ""
+
+
 def _from_status(exc: openai.APIStatusError) -> ProviderError:
     status = exc.status_code
     if status == 401:
@@ -66,7 +126,8 @@ def _from_status(exc: openai.APIStatusError) -> ProviderError:
         )
     if status == 429:
         retry_after = _retry_after(exc)
-        when = f"in {retry_after:g} seconds" if retry_after else "shortly"
+        seconds = math.ceil(retry_after) if retry_after else 0
+        when = f"in {seconds} second{'s' if seconds != 1 else ''}" if seconds else "shortly"
         return ProviderError(
             "rate_limited",
             f"The model service is rate limiting requests. Try again {when}.",
@@ -91,11 +152,18 @@ def _from_status(exc: openai.APIStatusError) -> ProviderError:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
-    value = exc.response.headers.get("retry-after")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+    """Seconds the server asks to wait: `retry-after-ms`, else `retry-after` (seconds or a
+    date), as the OpenAI SDK reads them."""
+    headers = exc.response.headers
+    for name, unit in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            seconds = float(headers[name]) * unit
+        except (KeyError, ValueError):
+            continue
+        if not math.isnan(seconds):
+            return max(0.0, seconds)
+    date = email.utils.parsedate_tz(headers.get("retry-after", ""))
+    return max(0.0, email.utils.mktime_tz(date) - time.time()) if date else None
 
 
 def _error_code(exc: openai.APIStatusError) -> str | None:

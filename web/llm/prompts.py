@@ -22,6 +22,11 @@ PLAN_PROMPT = (
     "short, self-contained sub-questions that together answer it, each suited to a "
     "full-text search of the documents. A simple question needs only one."
 )
+# After the answer so far, when the model stopped at its length limit.
+CONTINUE_PROMPT = (
+    "Your answer was cut off at the length limit. Continue it from exactly where it stopped, "
+    "without repeating anything and without an introduction."
+)
 PLAN_FORMAT: dict[str, Any] = {
     "type": "json_schema",
     "json_schema": {
@@ -44,6 +49,7 @@ class AnswerRequest:
     mode: str = "chat"
     history: list[dict[str, str]] = field(default_factory=list)
     sub_questions: list[str] = field(default_factory=list)
+    partial: str = ""  # the answer so far, when continuing one
 
 
 def source_label(number: int, passage: Passage) -> str:
@@ -64,6 +70,9 @@ def build_messages(request: AnswerRequest) -> list[dict[str, str]]:
         messages.append({"role": "system", "content": f"Sources:\n\n{sources}"})
     messages += request.history
     messages.append({"role": "user", "content": request.question})
+    if request.partial:
+        messages.append({"role": "assistant", "content": request.partial})
+        messages.append({"role": "user", "content": CONTINUE_PROMPT})
     return messages
 
 

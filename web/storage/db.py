@@ -11,6 +11,8 @@ from typing import Any
 MIGRATIONS = [
     # Deep research: what an answer cites, and the steps that led to it (JSON lists).
     "ALTER TABLE messages ADD COLUMN citations TEXT; ALTER TABLE messages ADD COLUMN steps TEXT",
+    # What an answer stopped at the length limit was written from, for Continue (JSON).
+    "ALTER TABLE messages ADD COLUMN sources TEXT",
 ]
 
 

@@ -33,6 +33,19 @@ def append(conn: sqlite3.Connection, message_id: str, type_: str, data: Any) -> 
     return seq
 
 
+def reopen(conn: sqlite3.Connection, message_id: str) -> None:
+    """The message goes on (an answer continued): its ending becomes a `continued` marker.
+
+    Rewritten in place, not removed, so every id keeps its meaning: a client that saw the
+    ending resumes after it and gets exactly what came next.
+    """
+    conn.execute(
+        "UPDATE events SET type = 'continued', data = '{}' WHERE message_id = ? "
+        "AND seq = (SELECT MAX(seq) FROM events WHERE message_id = ?)",
+        (message_id, message_id),
+    )
+
+
 def after(db: Database, message_id: str, seq: int) -> list[Event]:
     rows = db.all(
         "SELECT seq, type, data FROM events WHERE message_id = ? AND seq > ? ORDER BY seq",

@@ -39,7 +39,7 @@ class StreamHub:
         task = asyncio.create_task(job, name=f"answer-{message_id}")
         self._jobs[message_id] = task
         self._note_activity()
-        task.add_done_callback(lambda _: self._forget(message_id))
+        task.add_done_callback(lambda done: self._forget(message_id, done))
 
     def is_live(self, message_id: str) -> bool:
         return message_id in self._jobs
@@ -115,9 +115,10 @@ class StreamHub:
             if not self.is_live(message_id):
                 self._signals.pop(message_id, None)
 
-    def _forget(self, message_id: str) -> None:
-        self._jobs.pop(message_id, None)
-        self._stop_requested.discard(message_id)
+    def _forget(self, message_id: str, task: asyncio.Task[None]) -> None:
+        if self._jobs.get(message_id) is task:  # not a newer job for it (a Continue)
+            del self._jobs[message_id]
+            self._stop_requested.discard(message_id)
         self.notify(message_id)
         self._note_activity()
 

@@ -1,9 +1,11 @@
 // Entry point: wire up whatever parts this page has.
 import { initChat } from "./chat.js";
 import { initChatHeader } from "./chat_header.js";
+import { initConnection } from "./connection.js";
 import { initDocuments } from "./documents.js";
 import { initSessions } from "./sessions.js";
 
+initConnection(document.querySelector("[data-testid=connection-status]"));
 initSessions(document);
 initDocuments(document.querySelector("[data-testid=documents-panel]"));
 const chat = document.querySelector(".chat");

@@ -1,11 +1,14 @@
 // The chat page: send messages and follow each answer's event stream.
 import { api } from "./api.js";
 import { showTitle } from "./chat_header.js";
+import { whenOnline } from "./connection.js";
+
+const OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back.";
 
 export function initChat(root) {
   const chat = new Chat(root);
   for (const item of root.querySelectorAll("[data-role=assistant][data-status=streaming]")) {
-    chat.follow(item, Number(item.dataset.lastEventId || 0));
+    chat.follow(item);
   }
 }
 
@@ -22,6 +25,7 @@ class Chat {
     this.stopButton = this.form.querySelector("[data-action=stop]");
     this.stopButton.addEventListener("click", () => this.stop());
     this.streaming = null; // the answer being written, while there is one
+    this.source = null; // its event stream, while open
     this.maxChars = Number(this.form.dataset.maxChars);
     this.busy = false;
     this.input.addEventListener("input", () => this.updateSendButton());
@@ -38,8 +42,19 @@ class Chat {
     this.list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
       const item = button?.closest("[data-role=assistant]");
-      if (button?.dataset.action === "retry") this.retry(item);
-      if (button?.dataset.action === "copy") copy(item, button);
+      const action = button?.dataset.action;
+      if (action === "retry" || action === "continue") this.rewrite(item, action);
+      if (action === "copy") copy(item, button);
+    });
+    // A stream that outlives the network can't be trusted to still be there: close it
+    // while offline, and resume from the last event once back.
+    addEventListener("offline", () => {
+      this.source?.close();
+      this.source = null;
+    });
+    addEventListener("online", () => {
+      if (this.sendError.textContent === OFFLINE_SEND) this.showError("");
+      if (this.streaming && !this.source) this.follow(this.streaming);
     });
     this.updateSendButton();
   }
@@ -69,6 +84,10 @@ class Chat {
   async send() {
     const content = this.input.value.trim();
     if (!content || this.busy) return;
+    if (!navigator.onLine) {
+      this.showError(OFFLINE_SEND);
+      return;
+    }
     this.setBusy(true);
     try {
       const reply = await api("POST", `/api/sessions/${this.sessionId}/messages`, { content, mode: this.mode });
@@ -77,21 +96,22 @@ class Chat {
       this.list.append(this.newItem(reply.user_message));
       const answer = this.newItem(reply.assistant_message);
       this.list.append(answer);
-      this.follow(answer, 0);
+      this.follow(answer);
     } catch (error) {
       this.setBusy(false);
       this.showError(error.message); // the text stays in the box, ready to send again
     }
   }
 
-  async retry(item) {
+  // "retry": a new answer in its place; "continue": more of it, after the length limit.
+  async rewrite(item, action) {
     if (this.busy) return;
     this.setBusy(true);
     try {
-      const reply = await api("POST", `/api/messages/${item.dataset.messageId}/retry`);
+      const reply = await api("POST", `/api/messages/${item.dataset.messageId}/${action}`);
       const answer = this.newItem(reply.assistant_message);
       item.replaceWith(answer);
-      this.follow(answer, 0);
+      this.follow(answer);
     } catch (error) {
       this.setBusy(false);
       this.showError(error.message);
@@ -114,7 +134,10 @@ class Chat {
     else badge.textContent = this.modeLabels[message.mode];
     item.querySelector("[data-testid=offline-badge]").hidden = !message.offline;
     item.querySelector("[data-testid=message-body]").textContent = message.content;
-    if (message.role === "user") item.querySelector("[data-testid=research-steps]").remove();
+    const steps = item.querySelector("[data-testid=research-steps]");
+    if (message.role === "user") steps.remove();
+    for (const text of message.steps) addStep(steps, text);
+    if (message.last_event_id) item.dataset.lastEventId = message.last_event_id;
     if (message.status !== "streaming") item.removeAttribute("aria-busy");
     if (message.events_url) item.dataset.eventsUrl = message.events_url;
     item.scrollIntoView?.({ block: "end" });
@@ -132,9 +155,9 @@ class Chat {
     } // the stream itself ends with the stopped answer
   }
 
-  // Replays the answer's log after `after`, then tails it; EventSource resumes
-  // with Last-Event-ID by itself when the connection drops.
-  follow(item, after) {
+  // Replays the answer's log after the last event the page has, then tails it;
+  // EventSource resumes with Last-Event-ID by itself when the connection drops.
+  follow(item) {
     this.setBusy(true);
     this.streaming = item;
     this.stopButton.hidden = false;
@@ -143,17 +166,16 @@ class Chat {
     const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
     body.append(text);
-    const source = new EventSource(`${item.dataset.eventsUrl}?after=${after}`);
-    source.addEventListener("token", (event) => {
-      text.appendData(JSON.parse(event.data).text);
-    });
-    source.addEventListener("step", (event) => {
-      const step = document.createElement("li");
-      step.textContent = JSON.parse(event.data).text;
-      steps.append(step);
-      steps.hidden = false;
-    });
-    source.addEventListener("done", () => {
+    const source = new EventSource(`${item.dataset.eventsUrl}?after=${item.dataset.lastEventId || 0}`);
+    this.source = source;
+    const on = (type, handle) =>
+      source.addEventListener(type, (event) => {
+        item.dataset.lastEventId = event.lastEventId;
+        handle(event);
+      });
+    on("token", (event) => text.appendData(JSON.parse(event.data).text));
+    on("step", (event) => addStep(steps, JSON.parse(event.data).text));
+    on("done", () => {
       source.close();
       this.finish(item);
     });
@@ -162,25 +184,56 @@ class Chat {
         source.close(); // the answer's own ending: an error from the model
         this.finish(item);
       } else if (source.readyState === EventSource.CLOSED) {
-        this.showError(await refusal(source.url)); // refused outright; dropped ones retry
+        this.abandon(item, await refusal(source.url)); // refused outright; dropped ones retry
       }
     });
   }
 
+  // The page stops following an answer it may not read; the person can go on.
+  abandon(item, reason) {
+    this.source = null;
+    this.streaming = null;
+    this.stopButton.hidden = true;
+    item.removeAttribute("aria-busy");
+    this.setBusy(false);
+    this.showError(reason);
+  }
+
   async finish(item) {
+    this.source = null;
     this.streaming = null;
     this.stopButton.hidden = true;
     try {
-      const response = await fetch(`/messages/${item.dataset.messageId}/item`);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const template = document.createElement("template");
-      template.innerHTML = (await response.text()).trim(); // rendered and sanitized by the server
-      item.replaceWith(template.content.firstElementChild);
+      item.replaceWith(await renderedItem(item.dataset.messageId));
+      this.setBusy(false);
     } catch {
       item.removeAttribute("aria-busy");
+      this.setBusy(false);
       this.showError("The answer is saved, but could not be shown. Reload the page to see it.");
     }
-    this.setBusy(false);
+  }
+}
+
+function addStep(steps, text) {
+  const step = document.createElement("li");
+  step.textContent = text;
+  steps.append(step);
+  steps.hidden = false;
+}
+
+// A finished message as the server renders (and sanitizes) it; waits out being offline.
+async function renderedItem(messageId) {
+  for (;;) {
+    await whenOnline();
+    try {
+      const response = await fetch(`/messages/${messageId}/item`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const template = document.createElement("template");
+      template.innerHTML = (await response.text()).trim();
+      return template.content.firstElementChild;
+    } catch (error) {
+      if (navigator.onLine) throw error;
+    }
   }
 }
 
