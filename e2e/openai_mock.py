@@ -166,16 +166,36 @@ class TimeOut:
 
 
 # What the operating system says when the model service can't be reached at all.
-UNREACHABLE: dict[str, OSError] = {
-    "refused": ConnectionRefusedError(111, "Connection refused"),
-    "dns": socket.gaierror(-2, "Name or service not known"),
-    "tls": ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+UNREACHABLE: dict[str, tuple[type[OSError], int, str]] = {
+    "refused": (ConnectionRefusedError, 111, "Connection refused"),
+    "dns": (socket.gaierror, -2, "Name or service not known"),
+    "tls": (ssl.SSLError, 1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
 }
 
 
 @dataclass
 class Unreachable:
     how: str  # a key of UNREACHABLE
+
+
+class _ConnectError(httpcore2.ConnectError):
+    """httpcore's connect error caused by the OS's, as on a real socket.
+
+    respx re-raises what a side effect raised `from` a wrapper of its own, which would
+    replace the OS error as the cause; this cause is read-only, so it stays.
+    """
+
+    def __init__(self, os_error: OSError) -> None:
+        super().__init__(str(os_error))
+        self._os_error = os_error
+
+    @property
+    def __cause__(self) -> BaseException:
+        return self._os_error
+
+    @__cause__.setter
+    def __cause__(self, _: BaseException | None) -> None:
+        pass
 
 
 # Errors, time-outs and unreachable servers hit the next call of either kind; replies and
@@ -318,8 +338,8 @@ class OpenAIMock:
         if isinstance(scripted, TimeOut):
             raise httpcore2.ReadTimeout("mock: the model did not answer in time")
         if isinstance(scripted, Unreachable):
-            cause = UNREACHABLE[scripted.how]
-            raise httpcore2.ConnectError(str(cause)) from cause
+            kind, number, text = UNREACHABLE[scripted.how]
+            raise _ConnectError(kind(number, text))
         if isinstance(scripted, ErrorReply):
             return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
         if recorded.is_plan:

@@ -99,14 +99,16 @@ def _unreachable(exc: openai.APIConnectionError) -> ProviderError:
 
 
 def _why(exc: BaseException) -> str:
+    seen: list[BaseException] = []
     cause: BaseException | None = exc
-    while cause is not None:  # the OS's own error sits at the end of the SDK's chain
+    while cause is not None and cause not in seen:  # the OS's error ends the SDK's chain
         if isinstance(cause, ConnectionRefusedError):
             return " (connection refused)"
         if isinstance(cause, socket.gaierror):
             return " (no such host name)"
         if isinstance(cause, ssl.SSLError):
             return " (the secure connection failed)"
+        seen.append(cause)
         cause = cause.__cause__ or cause.__context__
     return ""
 

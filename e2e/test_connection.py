@@ -1,0 +1,79 @@
+"""The person's own connection: the browser going offline mid-answer and while idle, and
+an answer's event stream refused. The page says what is happening, loses nothing, and
+never stays wedged busy.
+
+(The server dropping a stream's connection, and restarts: test_streaming.py.)
+"""
+
+from e2e.api import Api
+from e2e.faults import Faults
+from e2e.live_server import LiveServer
+from e2e.openai_mock import OpenAIMock
+from pages import AppShell
+
+TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
+FULL = "".join(TOKENS)
+OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back."
+
+
+def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
+    page, context, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    stream_ended = faults.watch_stream_ends()
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    chat = AppShell(page).open().new_chat()
+    answer = chat.send("Tell me a story")
+    answer.expect_streaming("Once upon")
+    subscriptions = live_server.call(lambda ctx: ctx.hub.subscriptions)
+
+    context.set_offline(True)
+
+    chat.expect_offline_notice()
+    stream_ended.expect()  # the page let go of a stream it can't trust while offline
+    reply.release()  # the rest is written while the page is offline
+    answer.expect_streaming("Once upon")
+    chat.input_bar.expect_busy()
+    context.set_offline(False)
+    chat.expect_offline_notice(shown=False)
+    answer.expect_complete(FULL)  # exact: nothing lost, nothing twice
+    chat.input_bar.expect_idle()
+    assert live_server.call(lambda ctx: ctx.hub.subscriptions) == subscriptions + 1
+
+
+def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
+    page, context, api: Api, openai_mock: OpenAIMock
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    context.set_offline(True)
+    chat.expect_offline_notice()
+
+    chat.input_bar.send("Are you there?")
+
+    chat.input_bar.expect_error(OFFLINE_SEND)
+    chat.input_bar.expect_text("Are you there?")  # nothing lost
+    chat.messages.expect_count(0)
+    context.set_offline(False)
+    chat.expect_offline_notice(shown=False)
+    chat.input_bar.expect_error("")
+    assert api.messages(chat.session_id) == []  # and nothing half sent
+    assert openai_mock.requests == []
+    openai_mock.reply(["Yes,", " here."])
+    chat.input_bar.send("Are you there?")
+    chat.messages.last_answer.expect_complete("Yes, here.")
+
+
+def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
+    page, context, api: Api, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    stream_ended = faults.watch_stream_ends()
+    openai_mock.reply(TOKENS, gate_after=2)
+    chat = AppShell(page).open().new_chat()
+    chat.send("Tell me a story").expect_streaming("Once upon")
+    context.set_offline(True)
+    stream_ended.expect()
+
+    assert api.call("DELETE", f"/api/sessions/{chat.session_id}").status == 204  # elsewhere
+    context.set_offline(False)
+
+    chat.input_bar.expect_error("Message not found.")  # its stream is refused: 404
+    chat.input_bar.expect_idle()

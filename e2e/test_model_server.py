@@ -1,0 +1,160 @@
+"""The model server over real HTTP: every fault the in-process mock injects, on a socket.
+
+The app runs as its own process (`python -m web`) and reaches the scripted mock through
+e2e/openai_server.py, so each fault is what a real server or network does: a dropped
+stream is a connection reset mid-body, a stall is silence until the app's own read
+timeout fires, a cut stream is a clean end of the body with no finish reason, and an
+unreachable server is one that is not listening (or does not speak TLS).
+"""
+
+import pytest
+
+from e2e.app_process import AppProcess
+from e2e.openai_mock import OpenAIMock
+from e2e.openai_server import OpenAIServer
+from pages import AppShell
+from pages.chat_page import CUT_OFF, Answer
+
+TOKENS = ["Once", " upon", " a", " time"]
+PARTIAL = "Once upon a time"
+QUESTION = "Tell me a story"
+TRY_AGAIN = "The model service is having problems. Try again."
+# Long enough for any real pause between chunks on a busy machine; the stall is endless.
+READ_TIMEOUT_S = 1.5
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, app_process: AppProcess) -> dict:
+    """The browser talks to the app process (not the in-process server)."""
+    return {**browser_context_args, "base_url": app_process.url}
+
+
+def expect_ended(answer: Answer, status: str, shown: str) -> None:
+    if status == "length_limit":
+        answer.expect_length_limited(PARTIAL)
+    elif status == "filtered":
+        answer.expect_filtered(PARTIAL)
+    else:
+        answer.expect_failed(shown)
+        answer.expect_text(PARTIAL)
+
+
+@pytest.mark.parametrize(
+    ("end", "status", "shown"),
+    [
+        ("cut", "error", CUT_OFF),
+        ("length", "length_limit", ""),
+        ("content_filter", "filtered", ""),
+        ("drop", "error", "The connection to the model service broke mid-answer. Try again."),
+        (
+            "error_event",
+            "error",
+            "The model service failed mid-answer, saying: The server had an error while "
+            "processing your request. Sorry about that! Try again.",
+        ),
+        ("malformed", "error", "The model service sent part of the answer garbled. Try again."),
+        pytest.param(
+            "stall",
+            "error",
+            "The model stopped sending in the middle of the answer. Try again.",
+            marks=pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S),
+        ),
+    ],
+)
+def test_each_way_a_stream_ends_shows_and_is_stored_the_same_over_real_http(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, end: str, status: str, shown: str
+) -> None:
+    openai_mock.reply(TOKENS, end=end)
+    chat = AppShell(page).open().new_chat()
+
+    answer = chat.send(QUESTION)
+
+    expect_ended(answer, status, shown)
+    stored = app_process.stored_message(answer.message_id)
+    assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
+    chat.reload()
+    expect_ended(chat.messages.last_answer, status, shown)
+
+
+def fail_503(mock: OpenAIMock) -> None:
+    mock.fail(503, times=3)
+
+
+def rate_limit(mock: OpenAIMock) -> None:
+    mock.fail(429, headers={"retry-after": "20"})
+
+
+def cut_plan(mock: OpenAIMock) -> None:
+    mock.plan(["Who?", "Where?"], end="cut")
+
+
+@pytest.mark.parametrize(
+    ("fault", "mode", "shown"),
+    [
+        (fail_503, "Chat", TRY_AGAIN),
+        (
+            rate_limit,
+            "Chat",
+            "The model service is rate limiting requests. Try again in 20 seconds.",
+        ),
+        pytest.param(
+            OpenAIMock.time_out,  # accepted, never answered
+            "Chat",
+            "The model took too long to answer. Try again.",
+            marks=pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S, openai_max_retries=0),
+        ),
+        (
+            cut_plan,
+            "Deep research",
+            "The model's research plan was cut off before it finished. Try again.",
+        ),
+    ],
+)
+def test_failures_before_the_answer_begins_show_the_same_over_real_http(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, fault, mode: str, shown: str
+) -> None:
+    fault(openai_mock)
+    chat = AppShell(page).open().new_chat()
+    chat.input_bar.choose_mode(mode)
+
+    answer = chat.send("Who and where?")
+
+    answer.expect_failed(shown)
+    assert app_process.stored_message(answer.message_id)["status"] == "error"
+
+
+def test_an_unreachable_model_server_is_named_and_retry_works_once_it_is_back(
+    page, app_process: AppProcess, openai_server: OpenAIServer, openai_mock: OpenAIMock
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    openai_server.stop()  # nothing listens on its port: connections are refused
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_failed(
+        f"DocChat could not reach the model service at 127.0.0.1:{openai_server.port} "
+        "(connection refused). Check that it is running and that DOCCHAT_OPENAI_BASE_URL "
+        "points to it, then try again."
+    )
+    chat.input_bar.expect_idle()
+    assert openai_mock.requests == []
+    openai_server.start()  # back, on the same port
+    openai_mock.reply([*TOKENS, "."])
+    answer.retry()
+    chat.messages.last_answer.expect_complete(f"{PARTIAL}.")
+
+
+def test_a_model_server_that_does_not_speak_tls_is_named(
+    page, app_process: AppProcess, openai_server: OpenAIServer, openai_mock: OpenAIMock
+) -> None:
+    app_process.restart_with(openai_base_url=f"https://127.0.0.1:{openai_server.port}/v1")
+    chat = AppShell(page).open().new_chat()
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_failed(
+        f"DocChat could not reach the model service at 127.0.0.1:{openai_server.port} "
+        "(the secure connection failed). Check that it is running and that "
+        "DOCCHAT_OPENAI_BASE_URL points to it, then try again."
+    )
+    assert openai_mock.requests == []  # the handshake failed: no request was understood
