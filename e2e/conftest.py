@@ -173,8 +173,11 @@ def store(live_server: LiveServer) -> Store:
 
 
 @pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Faults:
-    return Faults(monkeypatch, live_server)
+def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Iterator[Faults]:
+    """Fault injection; every fault is healed when the test ends, before the server stops."""
+    faults = Faults(monkeypatch, live_server)
+    yield faults
+    faults.heal()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import fastapi.routing
@@ -18,6 +19,7 @@ import pytest
 from e2e.live_server import LiveServer
 from e2e.signals import Signal
 from web.documents import ingest
+from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
 from web.storage import BlobStore
 from web.streams.hub import StreamHub
@@ -65,10 +67,42 @@ class Hold:
         self.finished.expect()
 
 
+class ThreadHold:
+    """A step the server runs in a worker thread, held from its `after`-th call on."""
+
+    def __init__(self, what: str, after: int) -> None:
+        self.reached = Signal(f"the server reaching {what}")
+        self._after = after
+        self._calls = 0
+        self._released = threading.Event()
+
+    def wrap(self, step: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(step)
+        def held(*args: Any, **kwargs: Any) -> Any:
+            self._calls += 1
+            if self._calls > self._after and not self._released.is_set():
+                self.reached.set()
+                # Bounded, so a failed test can't leave the server's thread stuck.
+                self._released.wait(THREAD_HOLD_TIMEOUT_S)
+            return step(*args, **kwargs)
+
+        return held
+
+    def release(self) -> None:
+        self._released.set()
+
+    def expect_reached(self) -> None:
+        self.reached.expect()
+
+
+THREAD_HOLD_TIMEOUT_S = 30
+
+
 class Faults:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, server: LiveServer) -> None:
         self.monkeypatch = monkeypatch
         self.server = server
+        self._undo: list[Callable[[], None]] = []
 
     def hold(self, module: object, name: str) -> Hold:
         """Hold `module.name` (an async function the server calls) until released."""
@@ -83,6 +117,24 @@ class Faults:
     def hold_processing(self) -> Hold:
         """Hold each stored document before its text is extracted."""
         return self.hold(ingest, "_process")
+
+    def hold_storing(self) -> Hold:
+        """Hold each upload once received and found new, before its blob and row are stored."""
+        return self.hold(ingest, "_store")
+
+    def hold_indexing(self, after_batches: int = 1) -> ThreadHold:
+        """Hold indexing (a worker thread) once this many batches of chunks are stored."""
+        hold = ThreadHold("the next batch of chunks", after_batches)
+        self.monkeypatch.setattr(doc_repository, "add_chunks", hold.wrap(doc_repository.add_chunks))
+        self._undo.append(hold.release)
+        return hold
+
+    def database_read_only(self) -> None:
+        """The server's database refuses writes: SQLite's own SQLITE_READONLY."""
+        self.server.call(lambda ctx: ctx.db.run("PRAGMA query_only = ON"))
+        self._undo.append(
+            lambda: self.server.call(lambda ctx: ctx.db.run("PRAGMA query_only = OFF"))
+        )
 
     def watch_uploads(self) -> Hold:
         """Say when the server is done with an upload, without holding it."""
@@ -118,6 +170,18 @@ class Faults:
 
         self.monkeypatch.setattr(BlobStore, "new_temp_file", noting)
         return opened
+
+    def watch_fsyncs(self) -> list[Path]:
+        """Every file and folder the server syncs to disk, as it syncs them."""
+        synced: list[Path] = []
+        fsync = os.fsync
+
+        def noting(fd: int) -> None:
+            synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")))
+            fsync(fd)
+
+        self.monkeypatch.setattr(os, "fsync", noting)
+        return synced
 
     def disk_full(self) -> None:
         """Uploads are written to /dev/full: the kernel itself answers ENOSPC."""
@@ -164,3 +228,5 @@ class Faults:
     def heal(self) -> None:
         """Undo every fault: the disk has space again, the server carries on."""
         self.monkeypatch.undo()
+        while self._undo:
+            self._undo.pop()()

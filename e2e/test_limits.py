@@ -44,10 +44,13 @@ def test_request_bodies_are_bounded_declared_or_streamed(client: StreamClient) -
 
 
 @pytest.mark.settings(max_uploads_per_workspace=2)
+@pytest.mark.parametrize("step", ["receiving", "processing"])
 def test_uploads_in_flight_are_bounded_per_workspace(
-    page, another_page, faults: Faults, files: FileFactory
+    page, another_page, faults: Faults, files: FileFactory, step: str
 ) -> None:
-    held = faults.hold_uploads()
+    """An upload holds its slot until it is stored and read, not only while it arrives:
+    reading runs a parser process of its own, and those are bounded too."""
+    held = faults.hold_uploads() if step == "receiving" else faults.hold_processing()
     mine = AppShell(page).open()
     for count, name in enumerate(("a.txt", "b.txt"), start=1):
         mine.documents.upload(files.text(name, f"Document {name}."))

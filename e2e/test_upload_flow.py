@@ -317,6 +317,67 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
     app.documents.upload_and_wait(report)
 
 
+def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
+    page, files: FileFactory, faults: Faults, store: Store
+) -> None:
+    report = files.pdf("report.pdf", ["Numbers."])
+    app = AppShell(page).open()
+    faults.database_read_only()
+
+    app.documents.upload(report)
+
+    app.documents.row("report.pdf").expect_failed(
+        "The server could not store the file because its database is read-only. Nothing was "
+        "saved. Try again later, or tell whoever runs this DocChat."
+    )
+    assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
+    faults.heal()
+    app.documents.row("report.pdf").dismiss()
+    app.documents.upload_and_wait(report)
+
+
+def test_the_same_file_from_two_tabs_at_once_is_stored_once(
+    page, context, files: FileFactory, faults: Faults, api: Api
+) -> None:
+    """Both uploads pass the duplicate check before either is stored: the race is real."""
+    storing = faults.hold_storing()
+    file = files.text("minutes.txt", "Minutes of the meeting.")
+    first, second = AppShell(page).open(), AppShell(context.new_page()).open()
+    first.documents.upload(file)
+    storing.expect_reached()
+    second.documents.upload(file)
+    storing.expect_reached(times=2)
+
+    storing.release()
+
+    first.documents.row("minutes.txt").expect_ready()
+    second.documents.row("minutes.txt").expect_failed(
+        "“minutes.txt” is already uploaded as “minutes.txt”."
+    )
+    assert [d["filename"] for d in api.documents()] == ["minutes.txt"]
+
+
+def test_a_document_deleted_mid_indexing_leaves_no_chunks_index_entries_or_row(
+    page, files: FileFactory, faults: Faults, api: Api, store: Store
+) -> None:
+    indexing = faults.hold_indexing(after_batches=1)  # some chunks are in, more to come
+    app = AppShell(page).open()
+    app.documents.upload(files.large_text("large.txt", megabytes=1))
+    indexing.expect_reached()
+    (document,) = api.documents()
+    assert store.index_hits("generated") > 0  # the first batch is searchable already
+
+    assert api.call("DELETE", f"/api/documents/{document['id']}").status == 204
+    indexing.release()
+
+    app.documents.row("large.txt").expect_failed(
+        "“large.txt” was deleted while it was being processed."
+    )
+    stored = store.document(document["id"], document["sha256"])
+    assert (stored.row, stored.chunks, stored.blob) == (None, [], None)
+    assert store.index_hits("generated") == 0
+
+
 def test_cancelling_an_upload_leaves_nothing_behind(
     page, files: FileFactory, faults: Faults, store: Store
 ) -> None:
@@ -370,6 +431,9 @@ def test_a_restart_during_processing_never_leaves_a_document_stuck(
 
     live_server.restart()
 
+    app.documents.row("report.pdf").expect_failed(  # not "HTTP 500": what happened, in words
+        "The upload was interrupted. Check your connection and try again."
+    )
     app.reload()
     app.documents.row("report.pdf").expect_failed(RESTARTED)
     app.documents.row("report.pdf").delete().confirm("Delete")
@@ -408,3 +472,19 @@ def test_hostile_file_names_are_stored_safely_and_shown_as_plain_text(
     app.reload()
     for name in shown_as.values():
         app.documents.row(name).expect_ready()
+
+
+def test_a_stored_blob_and_every_folder_leading_to_it_are_synced_to_disk(
+    api: Api, live_server: LiveServer, faults: Faults, files: FileFactory
+) -> None:
+    """A power loss right after an upload keeps the file and the folder it went into
+    (a new folder's entry lives in its parent: that is synced too)."""
+    synced = faults.watch_fsyncs()
+
+    document = api.upload(files.text("first.txt", "The first file in its folder.")).json()
+
+    root = live_server.settings.data_dir / "blobs"
+    folder = root / document["sha256"][:2]
+    assert (folder / document["sha256"]).is_file()
+    assert any(path.suffix == ".part" for path in synced), synced  # the bytes, then
+    assert {folder, root} <= set(synced), synced  # the folders they went into

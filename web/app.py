@@ -13,6 +13,7 @@ from web import pages
 from web.chat import routes as chat_routes
 from web.chat.recovery import interrupt_unfinished_answers
 from web.context import AppContext
+from web.documents import bounded
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bounded.warm_up()
         ctx = open_context(settings)
         app.state.ctx = ctx
         doc_repo.fail_unfinished(ctx.db)

@@ -2,6 +2,7 @@
 
 import errno
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,10 +51,10 @@ STORAGE_FAILURES = {
 
 
 class StorageFailure(AppError):
-    """The server could not write a file: 507, and nothing was saved."""
+    """The server could not write a file or its row: 507, and nothing was saved."""
 
-    def __init__(self, exc: OSError) -> None:
-        reason = STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
+    def __init__(self, exc: OSError | sqlite3.Error) -> None:
+        reason = _storage_reason(exc)
         super().__init__(
             507,
             "storage_error",
@@ -61,6 +62,16 @@ class StorageFailure(AppError):
             "Try again later, or tell whoever runs this DocChat.",
         )
         log.error("Storage failure: %s", exc)
+
+
+def _storage_reason(exc: OSError | sqlite3.Error) -> str:
+    if isinstance(exc, OSError):
+        return STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
+    if exc.sqlite_errorname == "SQLITE_READONLY":
+        return "its database is read-only"
+    if exc.sqlite_errorname == "SQLITE_FULL":
+        return "the disk is full"
+    return "its database is unavailable"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     # Per workspace, at once: uploads being received, and answer streams open.
     max_uploads_per_workspace: int = 8
     max_streams_per_workspace: int = 20
+    # Reading a document happens in a process of its own, bounded by these.
+    extract_timeout_s: float = 60.0
+    extract_memory_mb: int = 1024
+    extract_max_pages: int = 5000
+    extract_max_chars: int = 100_000_000
+    extract_max_unpacked_mb: int = 512
     chunk_chars: int = 1000
     chunk_overlap_chars: int = 150
     context_passages: int = 6

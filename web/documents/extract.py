@@ -13,6 +13,7 @@ from web.documents.validate import DOCX, PDF
 
 # Tried in order; latin-1 decodes any byte, so text never fails to decode.
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+MB = 1024 * 1024
 
 
 @dataclass
@@ -21,16 +22,25 @@ class Page:
     text: str
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The most a document may hold, checked as it is read."""
+
+    max_pages: int
+    max_chars: int
+    max_unpacked_mb: int  # a Word file's parts, unzipped
+
+
 class ExtractionError(Exception):
     """The document cannot be read; the message is for the person who uploaded it."""
 
 
-def extract_pages(path: Path, content_type: str) -> list[Page]:
+def extract_pages(path: Path, content_type: str, limits: Limits) -> list[Page]:
     if content_type == PDF:
-        return _pdf_pages(path)
+        return _pdf_pages(path, limits)
     if content_type == DOCX:
-        return [Page(None, _docx_text(path))]
-    return [Page(None, decode_text(path.read_bytes()))]
+        return [Page(None, _capped(_docx_text(path, limits), limits))]
+    return [Page(None, _capped(decode_text(path.read_bytes()), limits))]
 
 
 def decode_text(data: bytes) -> str:
@@ -42,14 +52,37 @@ def decode_text(data: bytes) -> str:
     raise AssertionError("latin-1 decodes every byte")
 
 
-def _pdf_pages(path: Path) -> list[Page]:
+def _capped(text: str, limits: Limits) -> str:
+    if len(text) > limits.max_chars:
+        raise _too_much_text(limits)
+    return text
+
+
+def _too_much_text(limits: Limits) -> ExtractionError:
+    return ExtractionError(
+        f"This document holds more than {limits.max_chars:,} characters of text, the most "
+        "DocChat reads. Split it into smaller files."
+    )
+
+
+def _pdf_pages(path: Path, limits: Limits) -> list[Page]:
     try:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ExtractionError(
                 "This PDF is password-protected. Remove the password and upload it again."
             )
-        pages = [Page(n, page.extract_text() or "") for n, page in enumerate(reader.pages, 1)]
+        if (count := len(reader.pages)) > limits.max_pages:
+            raise ExtractionError(
+                f"This PDF has {count:,} pages; DocChat reads at most {limits.max_pages:,}. "
+                "Split it into smaller files."
+            )
+        pages, chars = [], 0
+        for number, page in enumerate(reader.pages, 1):
+            pages.append(Page(number, page.extract_text() or ""))
+            chars += len(pages[-1].text)
+            if chars > limits.max_chars:
+                raise _too_much_text(limits)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise ExtractionError(
             "This PDF is damaged or incomplete, so DocChat cannot read it. "
@@ -63,8 +96,15 @@ def _pdf_pages(path: Path) -> list[Page]:
     return pages
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(path: Path, limits: Limits) -> str:
     try:
+        with zipfile.ZipFile(path) as archive:  # zipfile unpacks no more than it declares
+            unpacked = sum(part.file_size for part in archive.infolist())
+        if unpacked > limits.max_unpacked_mb * MB:
+            raise ExtractionError(
+                f"This Word document unpacks to {unpacked / MB:,.0f} MB, more than the "
+                f"{limits.max_unpacked_mb:,} MB DocChat reads."
+            )
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise ExtractionError(

@@ -5,14 +5,18 @@ keep streaming while a large file is indexed, waiting at most one batch for the 
 """
 
 import itertools
+import logging
 import sqlite3
 from pathlib import Path
 
 from web.documents import repository as repo
+from web.documents.bounded import Bounds, extract_bounded
 from web.documents.chunking import chunk_pages
-from web.documents.extract import ExtractionError, extract_pages
+from web.documents.extract import ExtractionError, Limits
 from web.settings import Settings
 from web.storage import Database
+
+log = logging.getLogger("docchat.documents")
 
 BATCH = 200  # chunks per transaction: ~25 ms of FTS5 indexing
 
@@ -31,8 +35,10 @@ def _index(
     settings: Settings, db: Database, document_id: str, content_type: str, blob: Path
 ) -> None:
     try:
-        pages = extract_pages(blob, content_type)
+        pages = extract_bounded(blob, content_type, bounds(settings))
     except ExtractionError as exc:
+        detail = f" ({exc.__cause__})" if exc.__cause__ else ""
+        log.warning("document %s failed: %s%s", document_id, exc, detail)
         repo.mark_failed(db, document_id, str(exc))
         return
     chunks = chunk_pages(pages, settings.chunk_chars, settings.chunk_overlap_chars)
@@ -47,3 +53,10 @@ def _index(
         repo.mark_failed(db, document_id, "No text found in this document.")
         return
     repo.mark_ready(db, document_id, len(pages) if pages[0].number is not None else None, count)
+
+
+def bounds(settings: Settings) -> Bounds:
+    limits = Limits(
+        settings.extract_max_pages, settings.extract_max_chars, settings.extract_max_unpacked_mb
+    )
+    return Bounds(settings.extract_timeout_s, settings.extract_memory_mb, limits)

@@ -1,7 +1,7 @@
 """From a received file to a stored, indexed document row, and back out again."""
 
 import asyncio
-import errno
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,13 @@ from web.documents.indexing import index_document
 from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
 from web.errors import AppError, StorageFailure
+
+log = logging.getLogger("docchat.documents")
+# When processing fails on DocChat's side, not the file's (the file's own are ExtractionError).
+PROCESSING_FAILED = (
+    "DocChat could not finish processing this file. Delete it and upload it again; if that "
+    "fails too, the server's log says why."
+)
 
 
 async def ingest(ctx: AppContext, workspace_id: str, received: ReceivedFile) -> dict[str, Any]:
@@ -71,14 +78,22 @@ async def _store(
             # A concurrent upload of the same bytes won the race.
             winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
             raise duplicate(received.filename, winner) from exc
-        except (sqlite3.OperationalError, OSError) as exc:
+        except (sqlite3.Error, OSError) as exc:
             if not repo.sha_in_use(ctx.db, received.sha256):
                 ctx.blobs.delete(received.sha256)
-            raise StorageFailure(OSError(errno.EIO, str(exc))) from exc
+            raise StorageFailure(exc) from exc
     return document_id
 
 
 async def _process(ctx: AppContext, document_id: str, content_type: str, blob: Path) -> None:
-    await asyncio.to_thread(
-        index_document, ctx.settings, ctx.db.path, document_id, content_type, blob
-    )
+    """Extract and index; whatever goes wrong, the document ends ready or failed."""
+    try:
+        await asyncio.to_thread(
+            index_document, ctx.settings, ctx.db.path, document_id, content_type, blob
+        )
+    except Exception:
+        log.exception("document %s: processing failed", document_id)
+        try:
+            repo.mark_failed(ctx.db, document_id, PROCESSING_FAILED)
+        except sqlite3.Error as exc:  # nor can it be marked: the database itself fails
+            raise StorageFailure(exc) from exc

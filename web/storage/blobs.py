@@ -25,7 +25,9 @@ class BlobStore:
         if target.exists():
             temp_path.unlink(missing_ok=True)
             return target
-        target.parent.mkdir(exist_ok=True)
+        if not target.parent.is_dir():
+            target.parent.mkdir(exist_ok=True)
+            _fsync_dir(self.root)  # the new folder's entry, or a power loss may lose it
         with open(temp_path, "rb") as f:
             os.fsync(f.fileno())
         os.replace(temp_path, target)

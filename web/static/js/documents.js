@@ -49,6 +49,8 @@ function acceptDrops(panel) {
   });
 }
 
+const INTERRUPTED = "The upload was interrupted. Check your connection and try again.";
+
 function upload(panel, file) {
   const row = newRow(panel, file.name);
   if (file.size > Number(panel.dataset.maxBytes)) {
@@ -68,11 +70,9 @@ function upload(panel, file) {
   request.addEventListener("load", () => {
     const body = request.response ?? {};
     if (request.status === 201) showDocument(row, body);
-    else showError(row, body.error?.message ?? `Upload failed (HTTP ${request.status}).`);
+    else showError(row, body.error?.message ?? INTERRUPTED); // no word from DocChat: cut short
   });
-  request.addEventListener("error", () => {
-    showError(row, "The upload was interrupted. Check your connection and try again.");
-  });
+  request.addEventListener("error", () => showError(row, INTERRUPTED));
   const form = new FormData();
   form.append("file", file);
   request.send(form);

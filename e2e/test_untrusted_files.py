@@ -1,0 +1,115 @@
+"""No file can break an upload: parsers run bounded, in a process of their own, behind a
+net. Whatever a file does to its parser (raise something unexpected, unzip to gigabytes,
+recurse, claim thousands of pages, take forever), the upload answers as for any damaged
+file and the document ends *Failed* with a reason that says what happened, while other
+people's answers go on streaming.
+"""
+
+import pytest
+
+from e2e.api import Api
+from e2e.faults import Faults
+from e2e.helpers import FileFactory
+from e2e.openai_mock import OpenAIMock
+from e2e.store import Store
+from pages import AppShell
+
+UNREADABLE = (
+    "DocChat could not read this file: it is damaged or built in a way DocChat does not "
+    "understand. Try saving or exporting it again."
+)
+
+
+def test_files_that_break_their_parser_end_failed_with_a_reason_never_a_server_error(
+    page, api: Api, store: Store, files: FileFactory
+) -> None:
+    broken = [
+        files.pdf_with_unknown_encryption("vault.pdf"),  # pypdf: NotImplementedError
+        files.docx_with_broken_xml("mangled.docx"),  # lxml: XMLSyntaxError
+    ]
+    app = AppShell(page).open()
+
+    app.documents.upload(*broken)
+
+    for file in broken:
+        app.documents.row(file.name).expect_failed(UNREADABLE)
+    app.reload()  # stored as failed, not left processing
+    for file in broken:
+        app.documents.row(file.name).expect_failed(UNREADABLE)
+    for document in api.documents():
+        assert (document["status"], document["error"]) == ("failed", UNREADABLE)
+        assert store.document(document["id"], document["sha256"]).chunks == []
+
+
+def test_the_api_answers_a_broken_file_like_any_damaged_one(api: Api, files: FileFactory) -> None:
+    response = api.upload(files.docx_with_broken_xml("mangled.docx"))
+
+    assert response.status == 201, response.text()
+    assert (response.json()["status"], response.json()["error"]) == ("failed", UNREADABLE)
+
+
+@pytest.mark.settings(extract_max_pages=1000, extract_max_unpacked_mb=16)
+def test_pathological_files_end_failed_saying_which_limit_they_hit(
+    page, files: FileFactory
+) -> None:
+    expected = {
+        files.docx_bomb("bomb.docx", unpacked_mb=64): (  # and its other parts: 65
+            "This Word document unpacks to 65 MB, more than the 16 MB DocChat reads."
+        ),
+        files.pdf_with_pages("thick.pdf", pages=10_000): (
+            "This PDF has 10,000 pages; DocChat reads at most 1,000. Split it into smaller files."
+        ),
+        files.pdf_nested_too_deep("nested.pdf"): (
+            "DocChat could not read this file: it nests too deeply to read safely."
+        ),
+    }
+    app = AppShell(page).open()
+
+    app.documents.upload(*expected, files.text("fine.txt", "Nothing wrong with me."))
+
+    app.documents.row("fine.txt").expect_ready()
+    for file, reason in expected.items():
+        app.documents.row(file.name).expect_failed(reason)
+
+
+@pytest.mark.settings(extract_timeout_s=4)
+def test_answers_stream_to_completion_while_a_slow_file_is_read_until_its_time_is_up(
+    page, another_page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    theirs = AppShell(another_page).open().new_chat()
+    reply = openai_mock.reply(["Meanwhile,", " all", " is", " well."], gate_after=2)
+    mine = AppShell(page).open()
+    mine.documents.upload(files.slow_pdf("slow.pdf", operations=200_000))
+    mine.documents.row("slow.pdf").expect_processing()
+
+    answer = theirs.send("Anyone there?")
+    answer.expect_streaming("Meanwhile, all")
+    reply.release()
+    answer.expect_complete("Meanwhile, all is well.")
+
+    mine.documents.row("slow.pdf").expect_processing()  # still being read all along
+    mine.documents.row("slow.pdf").expect_failed(
+        timeout_s=10,
+        message="Reading this file took longer than 4 seconds, the most DocChat allows. "
+        "If it is very large, split it into smaller files.",
+    )
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "notes.md", "report.pdf"])
+def test_a_document_deleted_while_it_is_read_is_gone_and_its_upload_says_so(
+    page, api: Api, store: Store, faults: Faults, files: FileFactory, name: str
+) -> None:
+    file = files.pdf(name) if name.endswith(".pdf") else files.text(name, "Short-lived.")
+    processing = faults.hold_processing()
+    app = AppShell(page).open()
+    app.documents.upload(file)
+    processing.expect_reached()
+    (document,) = api.documents()
+
+    assert api.call("DELETE", f"/api/documents/{document['id']}").status == 204  # elsewhere
+    processing.release()
+
+    app.documents.row(name).expect_failed(f"“{name}” was deleted while it was being processed.")
+    assert api.documents() == []
+    assert store.document(document["id"], document["sha256"]).chunks == []
+    assert store.blob_names() == []
