@@ -39,88 +39,71 @@ def expect_ended(answer: Answer, status: str, shown: str) -> None:
         answer.expect_text(PARTIAL)
 
 
-@pytest.mark.parametrize(
-    ("end", "status", "shown"),
-    [
-        ("cut", "error", CUT_OFF),
-        ("length", "length_limit", ""),
-        ("content_filter", "filtered", ""),
-        ("drop", "error", "The connection to the model service broke mid-answer. Try again."),
-        (
-            "error_event",
-            "error",
-            "The model service failed mid-answer, saying: The server had an error while "
-            "processing your request. Sorry about that! Try again.",
-        ),
-        ("malformed", "error", "The model service sent part of the answer garbled. Try again."),
-        pytest.param(
-            "stall",
-            "error",
-            "The model stopped sending in the middle of the answer. Try again.",
-            marks=pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S),
-        ),
-    ],
-)
+STREAM_ENDINGS = [  # how the stream ends, the answer's status, what the page says
+    ("cut", "error", CUT_OFF),
+    ("length", "length_limit", ""),
+    ("content_filter", "filtered", ""),
+    ("drop", "error", "The connection to the model service broke mid-answer. Try again."),
+    (
+        "error_event",
+        "error",
+        "The model service failed mid-answer, saying: The server had an error while "
+        "processing your request. Sorry about that! Try again.",
+    ),
+    ("malformed", "error", "The model service sent part of the answer garbled. Try again."),
+    ("stall", "error", "The model stopped sending in the middle of the answer. Try again."),
+]
+
+
+@pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S)
 def test_each_way_a_stream_ends_shows_and_is_stored_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, end: str, status: str, shown: str
+    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
 ) -> None:
-    openai_mock.reply(TOKENS, end=end)
-    chat = AppShell(page).open().new_chat()
+    """One app process for all of them (it is slow to start); a chat for each."""
+    for end, status, shown in STREAM_ENDINGS:
+        with subtests.test(end):
+            openai_mock.reply(TOKENS, end=end)
+            chat = AppShell(page).open().new_chat()
 
-    answer = chat.send(QUESTION)
+            answer = chat.send(QUESTION)
 
-    expect_ended(answer, status, shown)
-    stored = app_process.stored_message(answer.message_id)
-    assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
-    chat.reload()
-    expect_ended(chat.messages.last_answer, status, shown)
-
-
-def fail_503(mock: OpenAIMock) -> None:
-    mock.fail(503, times=3)
-
-
-def rate_limit(mock: OpenAIMock) -> None:
-    mock.fail(429, headers={"retry-after": "20"})
+            expect_ended(answer, status, shown)
+            stored = app_process.stored_message(answer.message_id)
+            assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
+            chat.reload()
+            expect_ended(chat.messages.last_answer, status, shown)
 
 
-def cut_plan(mock: OpenAIMock) -> None:
-    mock.plan(["Who?", "Where?"], end="cut")
+FAILURES_BEFORE_THE_ANSWER = [  # the fault, the mode asked in, what the page says
+    (lambda mock: mock.fail(503), "Chat", TRY_AGAIN),
+    (
+        lambda mock: mock.fail(429, headers={"retry-after": "20"}),
+        "Chat",
+        "The model service is rate limiting requests. Try again in 20 seconds.",
+    ),
+    (OpenAIMock.time_out, "Chat", "The model took too long to answer. Try again."),
+    (
+        lambda mock: mock.plan(["Who?", "Where?"], end="cut"),
+        "Deep research",
+        "The model's research plan was cut off before it finished. Try again.",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("fault", "mode", "shown"),
-    [
-        (fail_503, "Chat", TRY_AGAIN),
-        (
-            rate_limit,
-            "Chat",
-            "The model service is rate limiting requests. Try again in 20 seconds.",
-        ),
-        pytest.param(
-            OpenAIMock.time_out,  # accepted, never answered
-            "Chat",
-            "The model took too long to answer. Try again.",
-            marks=pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S, openai_max_retries=0),
-        ),
-        (
-            cut_plan,
-            "Deep research",
-            "The model's research plan was cut off before it finished. Try again.",
-        ),
-    ],
-)
+@pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S, openai_max_retries=0)
 def test_failures_before_the_answer_begins_show_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, fault, mode: str, shown: str
+    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
 ) -> None:
-    fault(openai_mock)
-    chat = AppShell(page).open().new_chat()
-    chat.input_bar.choose_mode(mode)
+    for fault, mode, shown in FAILURES_BEFORE_THE_ANSWER:
+        with subtests.test(shown):
+            fault(openai_mock)
+            chat = AppShell(page).open().new_chat()
+            chat.input_bar.choose_mode(mode)
 
-    answer = chat.send("Who and where?")
+            answer = chat.send("Who and where?")
 
-    answer.expect_failed(shown)
-    assert app_process.stored_message(answer.message_id)["status"] == "error"
+            answer.expect_failed(shown)
+            assert app_process.stored_message(answer.message_id)["status"] == "error"
 
 
 def test_an_unreachable_model_server_is_named_and_retry_works_once_it_is_back(
