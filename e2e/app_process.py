@@ -21,6 +21,9 @@ from e2e.store import MESSAGE, stored_message
 from web.storage import BlobStore
 
 STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
+# A fresh interpreter importing the app: ~2 s on an idle machine, 10 s and more on a
+# crowded one (scripts/test-under-load). Only the start waits this long, not the tests.
+STARTUP_TIMEOUT_S = 30
 # Its output goes to this test's log, and so into server.log when the test fails.
 log = logging.getLogger("app-process")
 
@@ -46,7 +49,7 @@ class AppProcess:
             text=True,
         )
         threading.Thread(target=self._relay, args=(self._process, started), daemon=True).start()
-        started.expect()
+        started.expect(timeout_s=STARTUP_TIMEOUT_S)
         assert self._process.poll() is None, "The app process exited at start; see its log."
 
     def kill(self) -> None:

@@ -21,7 +21,7 @@ class Signal:
     def is_set(self) -> bool:
         return self._count > 0
 
-    def expect(self, times: int = 1) -> None:
+    def expect(self, times: int = 1, timeout_s: float = WAIT_TIMEOUT_S) -> None:
         with self._changed:
-            came = self._changed.wait_for(lambda: self._count >= times, WAIT_TIMEOUT_S)
-        assert came, f"Waited {WAIT_TIMEOUT_S}s: {self.what} came {self._count} of {times} times."
+            came = self._changed.wait_for(lambda: self._count >= times, timeout_s)
+        assert came, f"Waited {timeout_s:g}s: {self.what} came {self._count} of {times} times."
