@@ -5,11 +5,13 @@ file and the document ends *Failed* with a reason that says what happened, while
 people's answers go on streaming.
 """
 
+import httpx
 import pytest
 
 from e2e.api import Api
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.store import Store
 from pages import AppShell
@@ -21,7 +23,7 @@ UNREADABLE = (
 
 
 def test_files_that_break_their_parser_end_failed_with_a_reason_never_a_server_error(
-    page, api: Api, store: Store, files: FileFactory
+    page, api: Api, store: Store, live_server: LiveServer, files: FileFactory
 ) -> None:
     broken = [
         files.pdf_with_unknown_encryption("vault.pdf"),  # pypdf: NotImplementedError
@@ -33,7 +35,8 @@ def test_files_that_break_their_parser_end_failed_with_a_reason_never_a_server_e
 
     for file in broken:
         app.documents.row(file.name).expect_failed(UNREADABLE)
-    app.reload()  # stored as failed, not left processing
+    live_server.restart()  # stored as failed with its reason, not left processing
+    app.reload()
     for file in broken:
         app.documents.row(file.name).expect_failed(UNREADABLE)
     for document in api.documents():
@@ -70,6 +73,21 @@ def test_pathological_files_end_failed_saying_which_limit_they_hit(
     app.documents.row("fine.txt").expect_ready()
     for file, reason in expected.items():
         app.documents.row(file.name).expect_failed(reason)
+
+
+@pytest.mark.settings(extract_memory_mb=200, max_upload_mb=100)
+def test_a_file_that_needs_more_memory_than_allowed_ends_failed_saying_so(
+    live_server: LiveServer, files: FileFactory
+) -> None:
+    """60 MB of text, read, decoded and sent back: well over 200 MB of address space."""
+    with files.large_text("huge.txt", megabytes=60).open("rb") as huge:
+        response = httpx.post(f"{live_server.url}/api/documents", files={"file": huge})
+
+    assert response.status_code == 201, response.text
+    assert (response.json()["status"], response.json()["error"]) == (
+        "failed",
+        "Reading this file needs more than 200 MB of memory, the most DocChat allows.",
+    )
 
 
 @pytest.mark.settings(extract_timeout_s=4)
