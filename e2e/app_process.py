@@ -1,7 +1,9 @@
 """The app as `python -m web` in a process of its own, so a test can kill it hard.
 
 An in-process server can only be stopped politely. Crash-safety tests need the real
-thing: SIGKILL, mid-write, then a fresh start on the same data dir and port.
+thing: SIGKILL, mid-write, then a fresh start on the same data dir and port. While the
+suite measures coverage, it runs as e2e/measured_app.py, which saves its coverage data
+when asked, just before each kill.
 """
 
 import contextlib
@@ -16,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from e2e import measured_app
 from e2e.signals import Signal
 from e2e.store import MESSAGE, stored_message
 from web.storage import BlobStore
@@ -29,11 +32,13 @@ log = logging.getLogger("app-process")
 
 
 class AppProcess:
-    def __init__(self, data_dir: Path, settings: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, settings: dict[str, str], *, measured: bool) -> None:
         self.data_dir = data_dir
         self.settings = settings  # DOCCHAT_* values, without the prefix
+        self.measured = measured  # coverage is on: save its data before each kill
         self.port = 0  # the first start picks one; restarts keep it
         self._process: subprocess.Popen[str] | None = None
+        self._saved: Signal | None = None
 
     @property
     def url(self) -> str:
@@ -41,8 +46,10 @@ class AppProcess:
 
     def start(self) -> None:
         started = Signal("the app process listening")
+        self._saved = Signal("the app process saving its coverage data")
+        module = "e2e.measured_app" if self.measured else "web"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "web"],
+            [sys.executable, "-m", module],
             env=self._environment(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -55,6 +62,9 @@ class AppProcess:
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, whatever was mid-write stays as it was."""
         assert self._process is not None
+        if self.measured and self._process.poll() is None:
+            self._process.send_signal(signal.SIGUSR1)
+            self._saved.expect(timeout_s=STARTUP_TIMEOUT_S)
         self._process.send_signal(signal.SIGKILL)
         self._process.wait()
 
@@ -100,4 +110,6 @@ class AppProcess:
             if match := STARTED.search(line):
                 self.port = int(match.group(1))
                 started.set()
+            if line.startswith(measured_app.SAVED):
+                self._saved.set()
         started.set()  # it exited: start() says so instead of waiting out the timeout

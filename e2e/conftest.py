@@ -17,6 +17,7 @@ from e2e.api import Api
 from e2e.app_process import AppProcess
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
+from e2e.js_coverage import JsCoverage
 from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock
 from e2e.openai_server import OpenAIServer
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from e2e.reporting import Bundle  # a plugin: imported by pytest, not before it
 
 ROOT = Path(__file__).resolve().parent.parent
-pytest_plugins = ["e2e.reporting"]
+pytest_plugins = ["e2e.reporting", "e2e.coverage_report"]
 # Tests that fail on purpose, for e2e/test_reporting.py to run in a pytest of its own.
 collect_ignore = [] if os.environ.get("DOCCHAT_SELFTEST") == "1" else ["selftest"]
 
@@ -137,7 +138,10 @@ def openai_server(openai_mock: OpenAIMock) -> Iterator[OpenAIServer]:
 
 @pytest.fixture
 def app_process(
-    request: pytest.FixtureRequest, openai_server: OpenAIServer, tmp_path: Path
+    request: pytest.FixtureRequest,
+    openai_server: OpenAIServer,
+    tmp_path: Path,
+    measuring_coverage: bool,
 ) -> Iterator[AppProcess]:
     """The app in a process of its own (to be killed hard), reaching the mock over HTTP.
 
@@ -155,6 +159,7 @@ def app_process(
             "openai_retry_max_wait_s": "0.1",
             **overrides,
         },
+        measured=measuring_coverage,
     )
     app.start()
     yield app
@@ -210,12 +215,17 @@ def browser_context_args(browser_context_args: dict, live_server: LiveServer) ->
 
 
 @pytest.fixture
-def new_context(new_context, failure_bundle: "Bundle") -> Callable[..., BrowserContext]:
-    """pytest-playwright's, with our timeouts, and the browser's console kept for reports."""
+def new_context(
+    new_context, failure_bundle: "Bundle", js_coverage: JsCoverage | None
+) -> Callable[..., BrowserContext]:
+    """pytest-playwright's, with our timeouts, the browser's console kept for reports and,
+    with --cov, the JavaScript it runs measured."""
 
     def make(**kwargs: object) -> BrowserContext:
         context = _with_timeouts(new_context(**kwargs))
         failure_bundle.browser.watch(context)
+        if js_coverage:
+            js_coverage.watch(context)
         return context
 
     return make

@@ -45,3 +45,15 @@ ensure_venv() {
     echo "$hash $extra" >.venv/.docchat-installed
   fi
 }
+
+# ensure_node_modules: Node.js and the packages in package-lock.json (the suite's
+# JavaScript coverage report), installed again when the lock file changed.
+ensure_node_modules() {
+  local hash
+  command -v npm >/dev/null || apt_install nodejs npm
+  hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "$(cat node_modules/.docchat-installed 2>/dev/null || true)" != "$hash" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$hash" >node_modules/.docchat-installed
+  fi
+}

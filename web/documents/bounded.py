@@ -26,6 +26,7 @@ _CONTEXT = multiprocessing.get_context("forkserver")
 # child would otherwise run again to set itself up).
 _CONTEXT.set_forkserver_preload(["__main__", "web.documents.bounded"])
 MB = 1024 * 1024
+EXIT_GRACE_S = 1
 
 UNREADABLE = (
     "DocChat could not read this file: it is damaged or built in a way DocChat does not "
@@ -65,9 +66,14 @@ def extract_bounded(path: Path, content_type: str, bounds: Bounds) -> list[Page]
     child.start()
     sender.close()
     try:
-        outcome = _receive(receiver, bounds)
+        if receiver.poll(bounds.seconds):
+            outcome = _receive(receiver)
+            # It has answered and is exiting: let it finish (it may have buffers to flush).
+            child.join(EXIT_GRACE_S)
+        else:
+            outcome = _over_time(bounds)
     finally:
-        child.kill()
+        child.kill()  # one still running is stuck or over its time
         child.join()
         receiver.close()
     if isinstance(outcome, _Failed):
@@ -76,14 +82,16 @@ def extract_bounded(path: Path, content_type: str, bounds: Bounds) -> list[Page]
     return outcome
 
 
-def _receive(receiver: Connection, bounds: Bounds) -> "list[Page] | _Failed":
-    if not receiver.poll(bounds.seconds):
-        seconds = f"{bounds.seconds:g} second{'s' if bounds.seconds != 1 else ''}"
-        return _Failed(
-            f"Reading this file took longer than {seconds}, the most DocChat allows. "
-            "If it is very large, split it into smaller files.",
-            "time limit",
-        )
+def _over_time(bounds: Bounds) -> _Failed:
+    seconds = f"{bounds.seconds:g} second{'s' if bounds.seconds != 1 else ''}"
+    return _Failed(
+        f"Reading this file took longer than {seconds}, the most DocChat allows. "
+        "If it is very large, split it into smaller files.",
+        "time limit",
+    )
+
+
+def _receive(receiver: Connection) -> "list[Page] | _Failed":
     try:
         return receiver.recv()
     except EOFError:  # it died without a word: the kernel's OOM killer, or a crash
