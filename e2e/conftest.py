@@ -17,7 +17,7 @@ from e2e.api import Api
 from e2e.app_process import AppProcess
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
-from e2e.js_coverage import JsCoverage
+from e2e.js_coverage import JS_COVERAGE_ARGS, JsCoverage, measuring
 from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock
 from e2e.openai_server import OpenAIServer
@@ -198,12 +198,15 @@ def connect_options() -> dict | None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright) -> dict:
+def browser_type_launch_args(
+    browser_type_launch_args: dict, playwright: Playwright, pytestconfig: pytest.Config
+) -> dict:
     try:
         executable = cfg.chromium_executable(playwright.chromium.executable_path)
     except cfg.ChromiumNotFound as missing:
         pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
-    args = {**browser_type_launch_args, "args": cfg.CHROMIUM_ARGS}
+    chromium_args = cfg.CHROMIUM_ARGS + (JS_COVERAGE_ARGS if measuring(pytestconfig) else [])
+    args = {**browser_type_launch_args, "args": chromium_args}
     if executable:
         args["executable_path"] = executable
     return args

@@ -18,13 +18,13 @@ from pathlib import Path
 import coverage
 import pytest
 
-from e2e.js_coverage import JsCoverage
+from e2e.js_coverage import JsCoverage, measuring
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "test-results" / "coverage"
 JS_RAW = REPORT / "js-raw"
 # Each one is a decision with its reason on the same line; the summary counts them.
-PY_EXCLUSION = re.compile(r"#\s*pragma: no cover\b")
+PY_EXCLUSION = re.compile(r"#\s*pragma: no (cover|branch)\b")
 JS_EXCLUSION = re.compile(r"v8 ignore (next|start)\b")
 
 
@@ -35,10 +35,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="With --cov: fail if less than this % of web/static/js lines ran",
     )
-
-
-def measuring(config: pytest.Config) -> bool:
-    return bool(getattr(config.option, "cov_source", None))
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -103,12 +99,13 @@ SUMMARY = pytest.StashKey[Summary]()
 def _summarize(config: pytest.Config) -> Summary:
     js = _merge_javascript()
     python = _python_reports()
+    python_exclusions = _count(ROOT / "web", "*.py", PY_EXCLUSION)
+    js_exclusions = _count(ROOT / "web" / "static" / "js", "*.js", JS_EXCLUSION)
     lines = ["# Coverage", "", *_python_table(python), "", *_js_table(js)]
     lines += [
         "",
-        f"Exclusions: {_count(ROOT / 'web', '*.py', PY_EXCLUSION)} in Python "
-        f"(`# pragma: no cover`), {_count(ROOT / 'web/static/js', '*.js', JS_EXCLUSION)} "
-        "in JavaScript (`v8 ignore`), each with its reason on the line.",
+        f"Exclusions: {python_exclusions} in Python (`# pragma: no cover` or `no branch`), "
+        f"{js_exclusions} in JavaScript (`v8 ignore`), each with its reason on the line.",
         "App processes that crash tests kill save their data just before the SIGKILL "
         "(e2e/measured_app.py); a parser child killed at its time limit loses its own.",
         "Reports: python/index.html and js/index.html beside this file.",

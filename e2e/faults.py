@@ -6,7 +6,9 @@ Patches go through pytest's monkeypatch, so every fault ends with the test.
 import asyncio
 import errno
 import functools
+import multiprocessing
 import os
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -18,10 +20,11 @@ import pytest
 
 from e2e.live_server import LiveServer
 from e2e.signals import Signal
-from web.documents import ingest
+from web.documents import bounded, ingest
 from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
-from web.storage import BlobStore
+from web.limits import BodyLimitMiddleware
+from web.storage import BlobStore, Database
 from web.streams.hub import StreamHub
 
 
@@ -98,6 +101,22 @@ class ThreadHold:
 THREAD_HOLD_TIMEOUT_S = 30
 
 
+class _KillingReceiver:
+    """The server's end of a parser's pipe: before the server waits on it, every parser
+    process this one started is killed (started just before, it has read nothing yet)."""
+
+    def __init__(self, receiver: Any) -> None:
+        self._receiver = receiver
+
+    def poll(self, timeout: float) -> bool:
+        for child in multiprocessing.active_children():
+            child.kill()
+        return self._receiver.poll(timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._receiver, name)
+
+
 class Faults:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, server: LiveServer) -> None:
         self.monkeypatch = monkeypatch
@@ -130,11 +149,46 @@ class Faults:
         return hold
 
     def database_read_only(self) -> None:
-        """The server's database refuses writes: SQLite's own SQLITE_READONLY."""
-        self.server.call(lambda ctx: ctx.db.run("PRAGMA query_only = ON"))
-        self._undo.append(
-            lambda: self.server.call(lambda ctx: ctx.db.run("PRAGMA query_only = OFF"))
+        """The database refuses writes: SQLite's own SQLITE_READONLY."""
+        self._every_connection("PRAGMA query_only = ON", healed_by="PRAGMA query_only = OFF")
+
+    def database_full(self) -> None:
+        """The database may not grow by a single page: SQLite's own SQLITE_FULL, as on a
+        full disk. (A page count can't be set below the file's size; it stops there.)"""
+        self._every_connection(
+            "PRAGMA max_page_count = 1", healed_by="PRAGMA max_page_count = 1073741823"
         )
+
+    def database_locked(self) -> None:
+        """Another program holds the database's write lock (a backup tool, a sqlite3 shell),
+        and the server gives up at once rather than after its usual 5 s wait."""
+        holder = sqlite3.connect(self.server.settings.data_dir / "docchat.sqlite3")
+        holder.execute("BEGIN IMMEDIATE")
+        self._every_connection("PRAGMA busy_timeout = 0", healed_by="PRAGMA busy_timeout = 5000")
+        self._undo.append(holder.close)
+
+    def _every_connection(self, pragma: str, healed_by: str) -> None:
+        """The server's connection and every one opened from now on (indexing threads')."""
+        self.server.call(lambda ctx: ctx.db.run(pragma))
+        self._undo.append(lambda: self.server.call(lambda ctx: ctx.db.run(healed_by)))
+        connect = Database.__init__
+
+        def connect_with_fault(db: Database, *args: Any, **kwargs: Any) -> None:
+            connect(db, *args, **kwargs)
+            db.run(pragma)
+
+        self.monkeypatch.setattr(Database, "__init__", connect_with_fault)
+
+    def kill_extraction(self) -> None:
+        """Each file's parser process is killed before it says a word, as the kernel's
+        out-of-memory killer would kill it."""
+        pipe = bounded._CONTEXT.Pipe
+
+        def pipe_to_a_killed_child(duplex: bool) -> tuple[Any, Any]:
+            receiver, sender = pipe(duplex=duplex)
+            return _KillingReceiver(receiver), sender
+
+        self.monkeypatch.setattr(bounded._CONTEXT, "Pipe", pipe_to_a_killed_child)
 
     def watch_uploads(self) -> Hold:
         """Say when the server is done with an upload, without holding it."""
@@ -157,6 +211,20 @@ class Faults:
 
         self.monkeypatch.setattr(StreamHub, "subscriber", noting)
         return ended
+
+    def watch_streamed_bodies(self) -> Signal:
+        """Say each time the server is done reading a request body sent without a length."""
+        done = Signal("a chunked request body read to its end (or its client gone)")
+        read_chunked = BodyLimitMiddleware._read_chunked
+
+        async def noting(middleware: BodyLimitMiddleware, receive: Any) -> Any:
+            try:
+                return await read_chunked(middleware, receive)
+            finally:
+                done.set()
+
+        self.monkeypatch.setattr(BodyLimitMiddleware, "_read_chunked", noting)
+        return done
 
     def watch_temp_files(self) -> Signal:
         """Say when the server opens a temp file for an upload's bytes."""

@@ -12,9 +12,19 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import BrowserContext, CDPSession, Error, Page
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+# Chromium gives each new document a new renderer frame, and with it goes the coverage of
+# the one before (a click on "New chat" would take sessions.js's with it). With one frame
+# per tab, the coverage of every document the tab showed stays until it is taken.
+JS_COVERAGE_ARGS = ["--disable-features=RenderDocument"]
+
+
+def measuring(config: pytest.Config) -> bool:
+    """Whether this run measures coverage (pytest-cov's --cov)."""
+    return bool(getattr(config.option, "cov_source", None))
 
 
 class JsCoverage:

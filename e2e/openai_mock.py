@@ -8,6 +8,7 @@ error and fails the test at teardown: nothing reaches the network.
 """
 
 import asyncio
+import errno
 import json
 import re
 import socket
@@ -64,6 +65,12 @@ ERROR_BODIES: dict[int, dict[str, Any]] = {
         "param": None,
         "code": "rate_limit_exceeded",
     },
+    422: {  # as OpenAI-compatible servers (vLLM, LiteLLM) answer a request they reject
+        "message": "Input should be a valid string: messages.0.content",
+        "type": "invalid_request_error",
+        "param": "messages",
+        "code": None,
+    },
     500: {
         "message": "The server had an error while processing your request. Sorry about that!",
         "type": "server_error",
@@ -108,9 +115,10 @@ class Gate:
 # How a scripted stream ends after its tokens. The model's own endings (a finish_reason,
 # then `data: [DONE]`): "stop", "length", "content_filter". A stream that just stops,
 # cleanly, with neither: "cut". And breaks: the connection drops, the API sends an error
-# event, a chunk arrives garbled, or nothing more comes until the app's read timeout fires.
+# event, a chunk arrives garbled (not JSON) or unreadable (JSON, but not a chunk's shape),
+# or nothing more comes until the app's read timeout fires.
 FINISHES = ("stop", "length", "content_filter")
-BREAKS = ("drop", "error_event", "malformed", "stall")
+BREAKS = ("drop", "error_event", "malformed", "unreadable", "stall")
 ENDS = (*FINISHES, "cut", *BREAKS)
 
 
@@ -152,6 +160,7 @@ class Plan:
 
     sub_questions: list[str]
     end: str = "stop"
+    content: str | None = None  # the model's own words instead of the JSON asked for
 
 
 @dataclass
@@ -169,6 +178,7 @@ class TimeOut:
 UNREACHABLE: dict[str, tuple[type[OSError], int, str]] = {
     "refused": (ConnectionRefusedError, 111, "Connection refused"),
     "dns": (socket.gaierror, -2, "Name or service not known"),
+    "no_route": (OSError, errno.EHOSTUNREACH, "No route to host"),
     "tls": (ssl.SSLError, 1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
 }
 
@@ -282,6 +292,12 @@ class OpenAIMock:
         self._script.append(plan)
         return plan
 
+    def unusable_plan(self, content: str) -> Plan:
+        """Script the next research plan as words that are not the JSON the app asked for."""
+        plan = Plan([], content=content)
+        self._script.append(plan)
+        return plan
+
     def fail(
         self, status: int, *, headers: dict[str, str] | None = None, times: int = 1
     ) -> ErrorReply:
@@ -295,8 +311,9 @@ class OpenAIMock:
         self._script.extend([TimeOut()] * times)
 
     def unreachable(self, how: str = "refused", *, times: int = 1) -> None:
-        """Script the next `times` calls to find no server: refused, no such host, or TLS."""
-        assert how in UNREACHABLE, f"how= takes one of {tuple(UNREACHABLE)}"
+        """Script the next `times` calls to find no server (refused, no such host, no route,
+        TLS), or one that closes the connection without a word ("closed")."""
+        assert how in (*UNREACHABLE, "closed"), f"how= takes one of {(*UNREACHABLE, 'closed')}"
         self._script.extend([Unreachable(how)] * times)
 
     @property
@@ -337,6 +354,8 @@ class OpenAIMock:
         scripted = self._next(Plan if recorded.is_plan else Reply, recorded)
         if isinstance(scripted, TimeOut):
             raise httpcore2.ReadTimeout("mock: the model did not answer in time")
+        if isinstance(scripted, Unreachable) and scripted.how == "closed":
+            raise httpcore2.RemoteProtocolError("Server disconnected without sending a response.")
         if isinstance(scripted, Unreachable):
             kind, number, text = UNREACHABLE[scripted.how]
             raise _ConnectError(kind(number, text))
@@ -396,6 +415,7 @@ def _words(text: str) -> list[str]:
 async def _sse(reply: Reply) -> AsyncIterator[bytes]:
     finished = False
     try:
+        yield _event(_chunk({"role": "assistant", "content": ""}))  # as the real API begins
         for index, token in enumerate(reply.tokens):
             if index == reply.gate_after:
                 await reply.gate.wait()
@@ -427,6 +447,8 @@ async def _ending(end: str) -> AsyncIterator[bytes]:
         yield _event({"error": ERROR_BODIES[500]})
     if end == "malformed":
         yield b'data: {"choices": [{"delta": {"content": "gar\n\n'
+    if end == "unreadable":
+        yield _event({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "choices": None})
 
 
 def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
@@ -440,7 +462,7 @@ def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str,
 
 
 def _plan_completion(plan: Plan) -> dict[str, Any]:
-    content = json.dumps({"sub_questions": plan.sub_questions})
+    content = plan.content or json.dumps({"sub_questions": plan.sub_questions})
     if plan.end == "content_filter":
         return _completion("", "content_filter")
     if plan.end in ("length", "cut"):

@@ -203,6 +203,27 @@ def test_only_an_answer_at_the_length_limit_can_be_continued(
     assert len(openai_mock.requests) == 1  # nothing was asked of the model
 
 
+def test_an_answer_cannot_go_on_while_a_newer_one_in_its_chat_is_being_written(
+    page, api: Api, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(TOKENS, end="length")
+    chat = ask(page)
+    older = chat.messages.answer(0)
+    older.expect_length_limited(PARTIAL)
+    newer = openai_mock.reply(["Meanwhile", " this."], gate_after=1)
+    chat.send("Something else").expect_streaming("Meanwhile")
+
+    refused = api.call("POST", f"/api/messages/{older.message_id}/continue")
+
+    assert (refused.status, refused.json()["error"]) == (
+        409,
+        {"code": "reply_in_progress", "message": "Wait for the current answer, or stop it."},
+    )
+    newer.release()
+    chat.messages.last_answer.expect_complete("Meanwhile this.")
+    older.expect_length_limited(PARTIAL)  # untouched
+
+
 def test_an_answer_the_content_filter_stopped_is_kept_with_a_note(
     page, api: Api, store: Store, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:

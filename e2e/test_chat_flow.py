@@ -5,6 +5,7 @@ import re
 import pytest
 
 from e2e.api import Api
+from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
@@ -19,6 +20,8 @@ SOUP = "Leek soup needs leeks, potatoes and butter. Simmer it for forty minutes.
 QUESTION = "What is the capital of Zembla?"
 # What the mock's default reply says when given ZEMBLA as the only source.
 ZEMBLA_QUOTE = "According to [1]: Zembla is a distant northern land."
+# And when given no sources at all (a chat with no documents).
+NOTHING_FOUND = "I could not find anything about that in your documents."
 
 
 def chat_with_documents(page, files: FileFactory, **documents: str) -> ChatPage:
@@ -63,14 +66,14 @@ def test_upload_chat_and_receive_a_streamed_answer(
 def test_chats_are_listed_most_recent_first_and_open_by_url(page) -> None:
     app = AppShell(page).open()
     first = app.new_chat()
-    first.send("First question?").expect_complete(re.compile("."))
+    first.send("First question?").expect_complete(NOTHING_FOUND)
     first_url = first.url
     second = first.new_chat()
-    second.send("Second question?").expect_complete(re.compile("."))
+    second.send("Second question?").expect_complete(NOTHING_FOUND)
     second.expect_chats("Second question?", "First question?")
 
     first = ChatPage(page).open(first_url)
-    first.send("A follow-up?").expect_complete(re.compile("."))
+    first.send("A follow-up?").expect_complete(NOTHING_FOUND)
 
     first.reload()
     first.expect_chats("First question?", "Second question?")
@@ -81,12 +84,12 @@ def test_chats_are_listed_most_recent_first_and_open_by_url(page) -> None:
 
 
 def expect_questions(chat: ChatPage, *questions: str) -> None:
-    chat.messages.expect_conversation(*((q, re.compile(".")) for q in questions))
+    chat.messages.expect_conversation(*((q, NOTHING_FOUND) for q in questions))
 
 
 def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     chat = AppShell(page).open().new_chat()
-    chat.send("Where is Zembla?").expect_complete(re.compile("."))
+    chat.send("Where is Zembla?").expect_complete(NOTHING_FOUND)
 
     chat.rename("Zembla notes")
 
@@ -94,16 +97,16 @@ def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     live_server.restart()
     chat.reload()
     chat.expect_title("Zembla notes")
-    chat.send("And its capital?").expect_complete(re.compile("."))
+    chat.send("And its capital?").expect_complete(NOTHING_FOUND)
     chat.expect_title("Zembla notes")  # a named chat keeps its name
 
 
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     app = AppShell(page).open()
     keep = app.new_chat()
-    keep.send("Keep this one").expect_complete(re.compile("."))
+    keep.send("Keep this one").expect_complete(NOTHING_FOUND)
     doomed = keep.new_chat()
-    doomed.send("Delete this one").expect_complete(re.compile("."))
+    doomed.send("Delete this one").expect_complete(NOTHING_FOUND)
     doomed_url = doomed.url
 
     dialog = doomed.delete()
@@ -121,7 +124,7 @@ def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
 
 def test_unknown_and_other_peoples_chats_are_not_found(page, another_page) -> None:
     mine = AppShell(page).open().new_chat()
-    mine.send("Private question").expect_complete(re.compile("."))
+    mine.send("Private question").expect_complete(NOTHING_FOUND)
 
     AppShell(page).open("/c/does-not-exist").expect_not_found("Chat session")
     AppShell(another_page).open(mine.url).expect_not_found("Chat session")
@@ -137,7 +140,7 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAI
     chat.input_bar.expect_text("First line\nSecond line")
     chat.input_bar.press_enter()
 
-    chat.messages.last_answer.expect_complete(re.compile("."))
+    chat.messages.last_answer.expect_complete(NOTHING_FOUND)
     chat.input_bar.expect_text("")
     assert openai_mock.last_request.messages[-1]["content"] == "First line\nSecond line"
 
@@ -219,6 +222,33 @@ def test_a_second_send_while_an_answer_streams_is_refused(
     chat.messages.expect_conversation(("Slow question", "Still thinking — done."))
 
 
+def test_retry_is_refused_while_the_answer_is_written_and_for_an_older_answer(
+    page, openai_mock: OpenAIMock, api: Api
+) -> None:
+    openai_mock.fail(500, times=3)
+    chat = AppShell(page).open().new_chat()
+    chat.send("First?").expect_failed(TRY_AGAIN)
+    older = chat.messages.answer(0)
+    reply = openai_mock.reply(["Still", " going."], gate_after=1)
+    latest = chat.send("Second?")
+    latest.expect_streaming("Still")
+
+    writing = api.call("POST", f"/api/messages/{latest.message_id}/retry")
+    reply.release()
+    latest.expect_complete("Still going.")
+    not_latest = api.call("POST", f"/api/messages/{older.message_id}/retry")
+
+    assert (writing.status, writing.json()["error"]) == (
+        409,
+        {"code": "reply_in_progress", "message": "This answer is still being written."},
+    )
+    assert (not_latest.status, not_latest.json()["error"]) == (
+        409,
+        {"code": "not_last", "message": "Only the latest answer in a chat can be retried."},
+    )
+    assert len(openai_mock.answer_requests) == 4  # three tries of the first, one of the second
+
+
 # --- document context ------------------------------------------------------------------
 
 
@@ -279,13 +309,37 @@ def test_earlier_turns_go_into_the_prompt_within_the_history_budget(
         openai_mock.reply([text])
         chat.send(question).expect_complete(text)
 
-    chat.send("Latest?").expect_complete(re.compile("."))
+    chat.send("Latest?").expect_complete(NOTHING_FOUND)
 
     assert openai_mock.last_request.messages[1:] == [
         {"role": "user", "content": "Newer one?"},
         {"role": "assistant", "content": "Newer."},
         {"role": "user", "content": "Latest?"},
     ]  # the oldest exchange no longer fits in 20 characters
+
+
+def test_an_answer_that_failed_or_was_stopped_empty_is_left_out_of_the_history(
+    page, openai_mock: OpenAIMock
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    openai_mock.reply(["Kept."])
+    chat.send("Kept question?").expect_complete("Kept.")
+    openai_mock.fail(401)
+    chat.send("Failed question?").expect_failed(
+        "The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.", retry=False
+    )
+    stopped = openai_mock.reply(["Never", " shown."], gate_after=0)
+    chat.send("Stopped question?")
+    chat.input_bar.stop()
+    stopped.closed_early.expect()
+
+    chat.send("Latest?").expect_complete(NOTHING_FOUND)
+
+    assert openai_mock.last_request.messages[1:] == [
+        {"role": "user", "content": "Kept question?"},
+        {"role": "assistant", "content": "Kept."},
+        {"role": "user", "content": "Latest?"},
+    ]
 
 
 # --- modes -----------------------------------------------------------------------------
@@ -352,6 +406,80 @@ def test_deep_research_with_no_evidence_says_so_instead_of_inventing(
     )
     answer.expect_citations()
     assert openai_mock.answer_requests == []  # nothing was asked to write from nothing
+
+
+@pytest.mark.settings(research_sub_questions=2)
+def test_a_research_plan_is_searched_once_per_distinct_sub_question_up_to_the_cap(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    openai_mock.plan(["Zembla's capital?", "Zembla's capital?", "Leek soup?", "Anything else?"])
+    openai_mock.reply(["Onhava [1]."])
+    chat.input_bar.choose_mode("Deep research")
+
+    answer = chat.send("Zembla and soup?")
+
+    answer.expect_complete("Onhava [1].")
+    answer.expect_steps(
+        "Planning the research…",
+        "Searched “Zembla's capital?”: 1 passage",
+        "Searched “Leek soup?”: 1 passage",
+        "Writing the answer from 2 passages…",
+    )
+
+
+def test_a_research_plan_that_is_not_the_json_asked_for_searches_the_question_itself(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    openai_mock.unusable_plan("Sure! First I would look up the capital, then its king.")
+    chat.input_bar.choose_mode("Deep research")
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_complete(ZEMBLA_QUOTE)
+    answer.expect_steps(
+        "Planning the research…",
+        f"Searched “{QUESTION}”: 1 passage",
+        "Writing the answer from 1 passage…",
+    )
+
+
+@pytest.mark.settings(openai_api_key=None)
+def test_offline_deep_research_searches_the_question_and_quotes_what_it_finds(
+    page, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat.input_bar.choose_mode("Deep research")
+
+    found = chat.send(QUESTION)
+
+    found.expect_offline_label()
+    found.expect_steps(
+        "Planning the research…",
+        f"Searched “{QUESTION}”: 1 passage",
+        "Writing the answer from 1 passage…",
+    )
+    found.expect_complete_containing("The capital of Zembla is Onhava")
+    found.expect_citations("[1] zembla.txt")
+    nothing = chat.send("Which wine goes with herring?")
+    nothing.expect_complete(
+        "I searched your documents for: Which wine goes with herring? and found nothing "
+        "relevant, so I won't guess an answer. Try other words, or choose other documents "
+        "for this chat."
+    )
+
+
+@pytest.mark.settings(openai_api_key=None)
+def test_offline_chat_with_no_matching_passage_says_what_to_do(page) -> None:
+    answer = AppShell(page).open().new_chat().send("Which wine goes with herring?")
+
+    answer.expect_offline_label()
+    answer.expect_complete(
+        "Offline answer — no OpenAI API key is configured, so DocChat cannot write an "
+        "answer, and no passage in your documents matches the question. Upload documents, "
+        "or set DOCCHAT_OPENAI_API_KEY for real answers."
+    )
 
 
 def test_switching_modes_keeps_the_history(
@@ -437,6 +565,12 @@ TRY_AGAIN = "The model service is having problems. Try again."
         ),
         ("400", "The question and its context are too long for the model.", False, 1),
         (
+            "422",
+            "The model service says: Input should be a valid string: messages.0.content",
+            False,
+            1,
+        ),
+        (
             "429",
             "The model service is rate limiting requests. Try again in 20 seconds.",
             True,
@@ -462,6 +596,35 @@ def test_provider_errors_become_clear_messages(
     answer.expect_failed(message, retry=retryable)
     chat.input_bar.expect_idle()
     assert len(openai_mock.requests) == calls
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("database_read_only", "its database is read-only"),
+        ("database_full", "the disk is full"),
+        ("database_locked", "its database is unavailable"),
+    ],
+)
+def test_a_question_the_database_cannot_take_is_refused_plainly_and_kept_in_the_box(
+    page, faults: Faults, fault: str, reason: str
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    question = "A question longer than a page of the database. " * 100  # needs pages to grow
+    getattr(faults, fault)()
+
+    chat.input_bar.send(question)
+
+    chat.input_bar.expect_error(
+        f"The server could not save your change because {reason}. Nothing was saved. "
+        "Try again later, or tell whoever runs this DocChat."
+    )
+    chat.input_bar.expect_text(question)
+    faults.heal()
+    chat.reload()
+    chat.messages.expect_count(0)
+    chat.expect_title("New chat")
+    chat.send("Now?").expect_complete(NOTHING_FOUND)
 
 
 def test_transient_failures_are_retried_before_anyone_sees_them(

@@ -92,3 +92,25 @@ def test_a_kill_mid_upload_leaves_no_half_document_and_keeps_the_saved_ones(
     app.reload()
     app.documents.expect_documents("kept.txt")
     app.documents.row("kept.txt").expect_ready()
+
+
+@pytest.mark.settings(secret_key="")
+def test_without_a_configured_key_the_app_makes_one_keeps_it_private_and_workspaces_survive(
+    page, app_process: AppProcess, files: FileFactory
+) -> None:
+    """The key signs every workspace cookie: a new key would leave everyone in an empty
+    workspace after a restart. Made once, readable by the app's user only."""
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("kept.txt", "Still mine after the restart."))
+    chat = app.new_chat()
+    chat.rename("Before the restart")
+    key = app_process.data_dir / "secret_key"
+    assert oct(key.stat().st_mode & 0o777) == oct(0o600)
+    made = key.read_text()
+
+    app_process.restart_after_crash()
+
+    assert key.read_text() == made
+    app.reload()
+    app.expect_chats("Before the restart")
+    app.documents.expect_documents("kept.txt")

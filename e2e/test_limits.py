@@ -4,6 +4,8 @@
 and test_chat_flow.py.)
 """
 
+from collections.abc import Iterator
+
 import pytest
 
 from e2e.faults import Faults
@@ -41,6 +43,30 @@ def test_request_bodies_are_bounded_declared_or_streamed(client: StreamClient) -
         assert response.headers["connection"] == "close"
     sessions = client.http.get("/api/sessions").json()
     assert [(s["id"], s["title"]) for s in sessions] == [(session_id, "New chat")], "changed"
+
+
+def test_a_body_streamed_in_pieces_arrives_whole_and_one_cut_short_changes_nothing(
+    client: StreamClient, faults: Faults
+) -> None:
+    read = faults.watch_streamed_bodies()
+    session_id = client.new_chat()
+    json = {"Content-Type": "application/json"}
+
+    renamed = client.http.patch(
+        f"/api/sessions/{session_id}",
+        content=iter([b'{"title": ', b'"Piece', b' by piece"}']),
+        headers=json,
+    )
+    assert (renamed.status_code, renamed.json()["title"]) == (200, "Piece by piece")
+
+    def cut_short() -> Iterator[bytes]:
+        yield b'{"title": "Never'
+        raise ConnectionAbortedError("the client went away mid-body")
+
+    with pytest.raises(ConnectionAbortedError):
+        client.http.patch(f"/api/sessions/{session_id}", content=cut_short(), headers=json)
+    read.expect(times=2)
+    assert client.http.get(f"/api/sessions/{session_id}").json()["title"] == "Piece by piece"
 
 
 @pytest.mark.settings(max_uploads_per_workspace=2)

@@ -18,9 +18,11 @@ RATE_LIMITED = "The model service is rate limiting requests. Try again shortly."
 @pytest.mark.parametrize(
     ("how", "why"),
     [
-        ("refused", "connection refused"),
-        ("dns", "no such host name"),
-        ("tls", "the secure connection failed"),
+        ("refused", " (connection refused)"),
+        ("dns", " (no such host name)"),
+        ("tls", " (the secure connection failed)"),
+        ("no_route", " (no route to host)"),  # any other reason, in the system's words
+        ("closed", ""),  # it hung up without a word: no reason to give
     ],
 )
 def test_an_unreachable_model_service_is_named_without_the_key(
@@ -32,7 +34,7 @@ def test_an_unreachable_model_service_is_named_without_the_key(
     answer = chat.send(QUESTION)
 
     answer.expect_failed(
-        f"DocChat could not reach the model service at openai.mock:80 ({why}). {CHECK}"
+        f"DocChat could not reach the model service at openai.mock:80{why}. {CHECK}"
     )
     assert len(openai_mock.requests) == 3
     openai_mock.reply(["Back", " again."])
@@ -42,13 +44,17 @@ def test_an_unreachable_model_service_is_named_without_the_key(
 
 @pytest.mark.settings(openai_retry_max_wait_s=2)
 @pytest.mark.parametrize(
-    ("header", "value", "wait_s"),
-    [("retry-after", "0.5", 0.5), ("retry-after-ms", "300", 0.3)],
+    ("headers", "wait_s"),
+    [
+        ({"retry-after": "0.5"}, 0.5),
+        ({"retry-after-ms": "300"}, 0.3),
+        ({"retry-after-ms": "NaN", "retry-after": "0.4"}, 0.4),  # a number that is none
+    ],
 )
 def test_a_short_retry_after_is_waited_out_exactly_then_retried(
-    page, openai_mock: OpenAIMock, header: str, value: str, wait_s: float
+    page, openai_mock: OpenAIMock, headers: dict[str, str], wait_s: float
 ) -> None:
-    openai_mock.fail(429, headers={header: value})
+    openai_mock.fail(429, headers=headers)
     openai_mock.reply(["Worth", " the wait."])
 
     answer = AppShell(page).open().new_chat().send(QUESTION)
@@ -91,3 +97,18 @@ def test_a_server_that_says_to_retry_is_retried(page, openai_mock: OpenAIMock) -
 
     answer.expect_complete("Let in.")
     assert len(openai_mock.requests) == 2
+
+
+def test_a_stream_chunk_of_an_unknown_shape_fails_the_answer_plainly_keeping_its_text(
+    page, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(["Half", " an answer"], end="unreadable")
+    chat = AppShell(page).open().new_chat()
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_failed("Something went wrong while writing the answer.")
+    answer.expect_text("Half an answer")
+    openai_mock.reply(["Whole", " again."])
+    answer.retry()
+    chat.messages.last_answer.expect_complete("Whole again.")

@@ -6,8 +6,11 @@ e2e/browser_log.py): that is how injected script would show itself.
 
 import re
 
+import httpx
+
 from e2e.api import Api
 from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.store import Store
 from pages import AppShell
@@ -48,16 +51,45 @@ def test_script_in_answers_documents_and_titles_never_runs(
     chat.messages.last_answer.open_citation("[1] notes.txt", HOSTILE_DOCUMENT)
 
 
-def test_pages_send_a_strict_content_security_policy_and_security_headers(page) -> None:
-    response = page.goto("/")
+def test_every_page_and_error_sends_a_strict_content_security_policy_and_security_headers(
+    page, api: Api, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("notes.txt", "Harbour notes."))
+    chat = app.new_chat()
+    answer = chat.send("Harbour?")
+    answer.expect_complete("According to [1]: Harbour notes.")
+    document = api.document_named("notes.txt")
+    pages = {
+        "/": 200,
+        chat.url: 200,
+        f"/documents/{document['id']}/row": 200,
+        f"/messages/{answer.message_id}/item": 200,
+        "/c/no-such-chat": 404,
+        "/no-such-page": 404,
+        "/api/no-such-route": 404,
+    }
 
-    headers = response.headers
+    for url, status in pages.items():
+        response = api.call("GET", url)
+        assert response.status == status, url
+        _expect_security_headers(response.headers, url)
+    refused = api.call("DELETE", "/")  # a page, with a method it does not take
+    assert (refused.status, refused.json()["error"]) == (
+        405,
+        {"code": "http_error", "message": "Method Not Allowed"},
+    )
+    _expect_security_headers(refused.headers, "DELETE /")
+
+
+def _expect_security_headers(headers: dict[str, str], url: str) -> None:
     csp = headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["x-frame-options"] == "DENY"
-    assert headers["referrer-policy"] == "same-origin"
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp, url
+    assert "unsafe-eval" not in csp, url
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp, url
+    assert headers["x-content-type-options"] == "nosniff", url
+    assert headers["x-frame-options"] == "DENY", url
+    assert headers["referrer-policy"] == "same-origin", url
 
 
 def test_another_workspace_can_reach_nothing_of_mine(
@@ -126,6 +158,18 @@ def test_the_workspace_cookie_is_signed_httponly_and_lax_and_tampering_starts_af
     app.documents.expect_documents()  # a fresh, empty workspace
     (fresh,) = context.cookies()
     assert fresh["value"] not in (cookie["value"], forged)
+
+
+def test_behind_an_https_proxy_the_workspace_cookie_is_only_sent_over_https(
+    live_server: LiveServer,
+) -> None:
+    """A TLS-terminating proxy on the same machine says so with X-Forwarded-Proto (uvicorn
+    trusts it from 127.0.0.1 by default); the cookie must then never travel in clear."""
+    plain = httpx.get(live_server.url)
+    behind_https = httpx.get(live_server.url, headers={"X-Forwarded-Proto": "https"})
+
+    assert "secure" not in plain.headers["set-cookie"].lower()
+    assert "; Secure" in behind_https.headers["set-cookie"]
 
 
 def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) -> None:

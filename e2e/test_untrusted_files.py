@@ -51,11 +51,18 @@ def test_the_api_answers_a_broken_file_like_any_damaged_one(api: Api, files: Fil
     assert (response.json()["status"], response.json()["error"]) == ("failed", UNREADABLE)
 
 
-@pytest.mark.settings(extract_max_pages=1000, extract_max_unpacked_mb=16)
+@pytest.mark.settings(extract_max_pages=1000, extract_max_unpacked_mb=16, extract_max_chars=2000)
 def test_pathological_files_end_failed_saying_which_limit_they_hit(
     page, files: FileFactory
 ) -> None:
+    too_much_text = (
+        "This document holds more than 2,000 characters of text, the most DocChat reads. "
+        "Split it into smaller files."
+    )
     expected = {
+        files.text("long.txt", "word " * 500): too_much_text,
+        # Each page is within the cap; together they are not.
+        files.pdf("long.pdf", ["word " * 250, "word " * 250]): too_much_text,
         files.docx_bomb("bomb.docx", unpacked_mb=64): (  # and its other parts: 65
             "This Word document unpacks to 65 MB, more than the 16 MB DocChat reads."
         ),
@@ -111,6 +118,19 @@ def test_answers_stream_to_completion_while_a_slow_file_is_read_until_its_time_i
         message="Reading this file took longer than 4 seconds, the most DocChat allows. "
         "If it is very large, split it into smaller files.",
     )
+
+
+def test_a_parser_process_killed_from_outside_ends_its_file_failed_and_the_server_goes_on(
+    page, faults: Faults, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    faults.kill_extraction()
+
+    app.documents.upload(files.pdf("report.pdf", ["Never read."]))
+
+    app.documents.row("report.pdf").expect_failed(UNREADABLE)
+    faults.heal()
+    app.documents.upload_and_wait(files.pdf("other.pdf", ["Read as usual."]))
 
 
 @pytest.mark.parametrize("name", ["notes.txt", "notes.md", "report.pdf"])

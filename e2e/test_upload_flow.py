@@ -16,6 +16,10 @@ from e2e.store import Store
 from pages import AppShell
 
 SUPPORTED = "Upload PDF, Word (.docx), Markdown (.md) or plain text (.txt) files."
+PROCESSING_FAILED = (
+    "DocChat could not finish processing this file. Delete it and upload it again; if that "
+    "fails too, the server's log says why."
+)
 RESTARTED = (
     "Processing was interrupted by a server restart. Delete the document and upload it again."
 )
@@ -140,6 +144,7 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
         files.truncated_docx("broken.docx"): (
             "This Word document is damaged, so DocChat cannot read it. Try saving it again."
         ),
+        files.docx("blank.docx", paragraphs=[""]): "No text found in this document.",
     }
     app = AppShell(page).open()
 
@@ -306,7 +311,7 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
     app.documents.upload(report)
 
     app.documents.row("report.pdf").expect_failed(
-        f"The server could not store the file because {reason}. Nothing was saved. "
+        f"The server could not save the file because {reason}. Nothing was saved. "
         "Try again later, or tell whoever runs this DocChat."
     )
     assert api.upload(report).status == 507
@@ -327,13 +332,76 @@ def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
     app.documents.upload(report)
 
     app.documents.row("report.pdf").expect_failed(
-        "The server could not store the file because its database is read-only. Nothing was "
+        "The server could not save the file because its database is read-only. Nothing was "
         "saved. Try again later, or tell whoever runs this DocChat."
     )
     assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
     faults.heal()
     app.documents.row("report.pdf").dismiss()
     app.documents.upload_and_wait(report)
+
+
+def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_of_it(
+    page, files: FileFactory, faults: Faults, api: Api, store: Store
+) -> None:
+    processing = faults.hold_processing()
+    app = AppShell(page).open()
+    app.documents.upload(files.text("long.txt", "A sentence about the harbour. " * 2000))
+    processing.expect_reached()
+    faults.database_full()  # its 60,000 characters of passages need pages it cannot have
+
+    processing.release()
+
+    app.documents.row("long.txt").expect_failed(PROCESSING_FAILED)
+    (document,) = api.documents()
+    assert store.document(document["id"], document["sha256"]).chunks == []
+    app.reload()
+    app.documents.row("long.txt").expect_failed(PROCESSING_FAILED)
+
+
+def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
+    page, live_server: LiveServer, files: FileFactory, faults: Faults
+) -> None:
+    processing = faults.hold_processing()
+    app = AppShell(page).open()
+    app.documents.upload(files.text("notes.txt", "Read, but never recorded."))
+    processing.expect_reached()
+    faults.database_read_only()  # neither its passages nor its failure can be written
+
+    processing.release()
+
+    app.documents.row("notes.txt").expect_failed(
+        "The server could not save the file's text because its database is read-only. The "
+        "file is stored but not ready: once that is fixed, delete it and upload it again. "
+        "Try again later, or tell whoever runs this DocChat."
+    )
+    faults.heal()
+    live_server.restart()  # the next start marks it failed: never Processing forever
+    app.reload()
+    app.documents.row("notes.txt").expect_failed(RESTARTED)
+
+
+def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
+    page, another_page, files: FileFactory, faults: Faults, store: Store
+) -> None:
+    report = files.pdf("report.pdf", ["Shared numbers."])
+    theirs = AppShell(another_page).open()
+    theirs.documents.upload_and_wait(report)
+    mine = AppShell(page).open()
+    faults.database_read_only()
+
+    mine.documents.upload(report)
+
+    mine.documents.row("report.pdf").expect_failed(
+        "The server could not save the file because its database is read-only. Nothing was "
+        "saved. Try again later, or tell whoever runs this DocChat."
+    )
+    faults.heal()
+    assert len(store.blob_names()) == 1  # theirs, still there
+    theirs.reload()
+    theirs.documents.row("report.pdf").expect_ready()
+    mine.documents.row("report.pdf").dismiss()
+    mine.documents.upload_and_wait(report)
 
 
 def test_the_same_file_from_two_tabs_at_once_is_stored_once(

@@ -1,7 +1,9 @@
 """create_app(settings) -> FastAPI: wiring only."""
 
 import logging
+import os
 import secrets
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -99,6 +101,12 @@ def _secret_key(settings: Settings) -> str:
         return settings.secret_key
     path: Path = settings.data_dir / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        # mkstemp creates it readable by its owner only, from the first byte; the rename
+        # means no start ever finds a key file half written.
+        fd, temp = tempfile.mkstemp(dir=settings.data_dir, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
     return path.read_text().strip()

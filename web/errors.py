@@ -51,14 +51,20 @@ STORAGE_FAILURES = {
 
 
 class StorageFailure(AppError):
-    """The server could not write a file or its row: 507, and nothing was saved."""
+    """The server could not write a file or a row: 507, saying what is left (nothing,
+    unless the caller says otherwise)."""
 
-    def __init__(self, exc: OSError | sqlite3.Error) -> None:
+    def __init__(
+        self,
+        exc: OSError | sqlite3.Error,
+        what: str = "the file",
+        outcome: str = "Nothing was saved.",
+    ) -> None:
         reason = _storage_reason(exc)
         super().__init__(
             507,
             "storage_error",
-            f"The server could not store the file because {reason}. Nothing was saved. "
+            f"The server could not save {what} because {reason}. {outcome} "
             "Try again later, or tell whoever runs this DocChat.",
         )
         log.error("Storage failure: %s", exc)
@@ -88,6 +94,13 @@ def install_error_handlers(app: FastAPI) -> None:
             where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
             message = " ".join(filter(None, ("Invalid request:", where, first.get("msg"))))
         return JSONResponse(AppError(422, "invalid_request", message).body(), status_code=422)
+
+    @app.exception_handler(sqlite3.Error)
+    async def database_failure(_: Request, exc: sqlite3.Error) -> JSONResponse:
+        # Any write the database refuses (read-only, full, locked): each route's change is
+        # one transaction, so nothing of it was saved.
+        error = StorageFailure(exc, "your change")
+        return JSONResponse(error.body(), status_code=error.status)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

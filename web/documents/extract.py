@@ -11,8 +11,6 @@ from pypdf.errors import PdfReadError
 
 from web.documents.validate import DOCX, PDF
 
-# Tried in order; latin-1 decodes any byte, so text never fails to decode.
-TEXT_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 MB = 1024 * 1024
 
 
@@ -44,12 +42,12 @@ def extract_pages(path: Path, content_type: str, limits: Limits) -> list[Page]:
 
 
 def decode_text(data: bytes) -> str:
-    for encoding in TEXT_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte")
+    """UTF-8 (with or without a BOM), else Windows-1252, which reads Latin-1 text too (the
+    few bytes it leaves undefined become �, so text never fails to decode)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _capped(text: str, limits: Limits) -> str:

@@ -19,6 +19,8 @@ PROCESSING_FAILED = (
     "DocChat could not finish processing this file. Delete it and upload it again; if that "
     "fails too, the server's log says why."
 )
+# When not even that can be recorded (the next start marks it failed).
+STUCK = "The file is stored but not ready: once that is fixed, delete it and upload it again."
 
 
 async def ingest(ctx: AppContext, workspace_id: str, received: ReceivedFile) -> dict[str, Any]:
@@ -96,4 +98,5 @@ async def _process(ctx: AppContext, document_id: str, content_type: str, blob: P
         try:
             repo.mark_failed(ctx.db, document_id, PROCESSING_FAILED)
         except sqlite3.Error as exc:  # nor can it be marked: the database itself fails
-            raise StorageFailure(exc) from exc
+            # It stays Processing until the next start marks it failed (interrupted).
+            raise StorageFailure(exc, "the file's text", STUCK) from exc

@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 import openai
 
 from web.llm.errors import (
+    CALL_FAILURES,
     from_openai,
     mid_stream,
     plan_cut_off,
@@ -111,7 +112,7 @@ class OpenAIAnswerer:
         while True:
             try:
                 return await call()
-            except openai.OpenAIError as exc:
+            except CALL_FAILURES as exc:
                 error = from_openai(exc)
                 wait = error.retry_after
                 if wait is None:

@@ -43,16 +43,18 @@ def plan_filtered() -> ProviderError:
     )
 
 
-def from_openai(exc: openai.OpenAIError) -> ProviderError:
+# What a call to the model service can fail with before any answer arrives: no answer
+# at all, or an error status. (The SDK's other errors come from reading a stream, see
+# mid_stream, or from helpers DocChat does not use.)
+CALL_FAILURES = (openai.APIConnectionError, openai.APIStatusError)
+
+
+def from_openai(exc: openai.APIConnectionError | openai.APIStatusError) -> ProviderError:
     if isinstance(exc, openai.APITimeoutError):
         return ProviderError("timeout", "The model took too long to answer. Try again.", True)
     if isinstance(exc, openai.APIConnectionError):
         return _unreachable(exc)
-    if isinstance(exc, openai.APIStatusError):
-        return _from_status(exc)
-    return ProviderError(
-        "bad_response", "The model service sent an answer DocChat cannot read.", True
-    )
+    return _from_status(exc)
 
 
 def mid_stream(exc: Exception) -> ProviderError | None:
@@ -78,7 +80,7 @@ def mid_stream(exc: Exception) -> ProviderError | None:
     return None
 
 
-def should_retry(exc: openai.OpenAIError) -> bool | None:
+def should_retry(exc: openai.APIConnectionError | openai.APIStatusError) -> bool | None:
     """The server's own word on retrying (`x-should-retry`), as the OpenAI SDK obeys it."""
     if not isinstance(exc, openai.APIStatusError):
         return None
@@ -108,6 +110,8 @@ def _why(exc: BaseException) -> str:
             return " (no such host name)"
         if isinstance(cause, ssl.SSLError):
             return " (the secure connection failed)"
+        if isinstance(cause, OSError) and cause.strerror:  # e.g. no route to host
+            return f" ({cause.strerror.lower()})"
         seen.append(cause)
         cause = cause.__cause__ or cause.__context__
     return ""

@@ -37,7 +37,8 @@ class Database:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite rolls back by itself on some errors (FULL)
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
@@ -58,7 +59,6 @@ class Database:
         (version,) = self.conn.execute("PRAGMA user_version").fetchone()
         for number, sql in enumerate(MIGRATIONS[version:], version + 1):
             with self.transaction() as conn:
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in sql.split(";"):  # an empty one is a no-op
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
