@@ -130,6 +130,35 @@ def test_an_answer_at_the_length_limit_is_kept_with_a_note_and_continues_in_plac
     }
 
 
+def test_a_research_answer_continued_keeps_its_steps_and_its_sources(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
+    chat = app.new_chat()
+    chat.input_bar.choose_mode("Deep research")
+    openai_mock.plan(["Zembla's capital?"])
+    openai_mock.reply(["The capital", " is"], end="length")
+    answer = chat.send("What is the capital of Zembla?")
+    answer.expect_length_limited("The capital is")
+    steps = (
+        "Planning the research…",
+        "Searched “Zembla's capital?”: 1 passage",
+        "Writing the answer from 1 passage…",
+    )
+    more = openai_mock.continuation([" Onhava", " [1]."], gate_after=1)
+
+    answer.continue_()
+
+    answer.expect_streaming("The capital is Onhava")
+    answer.expect_steps(*steps)  # shown while it goes on, not only once it is done
+    more.release()
+    answer.expect_complete("The capital is Onhava [1].")
+    answer.expect_steps(*steps)
+    answer.expect_citations("[1] zembla.txt")
+    assert len(openai_mock.plan_requests) == 1  # the plan is not made again
+
+
 def test_a_continued_answer_replays_whole_from_its_first_event(
     live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:

@@ -101,6 +101,47 @@ def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     chat.expect_title("Zembla notes")  # a named chat keeps its name
 
 
+def test_renaming_can_be_cancelled_and_a_blank_name_changes_nothing(page, api: Api) -> None:
+    chat = AppShell(page).open().new_chat()
+
+    chat.rename("Thrown away", button="Cancel")
+    chat.rename("   ")
+
+    chat.expect_title("New chat")
+    chat.reload()
+    chat.expect_title("New chat")
+
+
+SAVE_REFUSED = (
+    "The server could not save your change because its database is read-only. Nothing was "
+    "saved. Try again later, or tell whoever runs this DocChat."
+)
+
+
+def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_nothing(
+    page, faults: Faults, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("notes.txt", "Notes."))
+    chat = app.new_chat()
+    faults.database_read_only()
+
+    chat.ask_for_new_chat()
+    chat.expect_problem(SAVE_REFUSED)
+    chat.rename("Renamed")
+    chat.expect_problem(SAVE_REFUSED)
+    chat.delete().confirm("Delete")
+    chat.expect_problem(SAVE_REFUSED)
+    chat.chat_documents.toggle("notes.txt")
+    chat.chat_documents.expect_error(SAVE_REFUSED)
+
+    faults.heal()
+    chat.reload()
+    chat.expect_chats("New chat")
+    chat.expect_title("New chat")
+    chat.chat_documents.expect_chosen("notes.txt")
+
+
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     app = AppShell(page).open()
     keep = app.new_chat()
@@ -135,6 +176,10 @@ def test_unknown_and_other_peoples_chats_are_not_found(page, another_page) -> No
 
 def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAIMock) -> None:
     chat = AppShell(page).open().new_chat()
+    chat.input_bar.type("   ")
+    chat.input_bar.press_enter()  # nothing but spaces: nothing to send
+    chat.messages.expect_count(0)
+    chat.input_bar.fill("")
 
     chat.input_bar.type("First line\nSecond line")
     chat.input_bar.expect_text("First line\nSecond line")
@@ -143,6 +188,7 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAI
     chat.messages.last_answer.expect_complete(NOTHING_FOUND)
     chat.input_bar.expect_text("")
     assert openai_mock.last_request.messages[-1]["content"] == "First line\nSecond line"
+    assert len(openai_mock.requests) == 1  # the blank Enter sent nothing
 
 
 @pytest.mark.settings(max_message_chars=40)

@@ -5,8 +5,11 @@ never stays wedged busy.
 (The server dropping a stream's connection, and restarts: test_streaming.py.)
 """
 
+import pytest
+
 from e2e.api import Api
 from e2e.faults import Faults
+from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from pages import AppShell
@@ -77,3 +80,47 @@ def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
 
     chat.input_bar.expect_error("Message not found.")  # its stream is refused: 404
     chat.input_bar.expect_idle()
+
+
+@pytest.mark.browser_errors(
+    "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
+)
+def test_an_upload_started_offline_says_it_was_interrupted_and_works_once_back(
+    page, context, files: FileFactory, api: Api
+) -> None:
+    app = AppShell(page).open()
+    context.set_offline(True)
+
+    app.documents.upload(files.text("notes.txt", "Written on a train."))
+
+    app.documents.row("notes.txt").expect_failed(
+        "The upload was interrupted. Check your connection and try again."
+    )
+    context.set_offline(False)
+    assert api.documents() == []
+    app.documents.row("notes.txt").dismiss()
+    app.documents.upload_and_wait(files.text("notes.txt", "Written on a train."))
+
+
+@pytest.mark.browser_errors(
+    "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
+)
+def test_stop_pressed_while_offline_says_so_and_works_once_back(
+    page, context, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    stream_ended = faults.watch_stream_ends()
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    chat = AppShell(page).open().new_chat()
+    answer = chat.send("Tell me a story")
+    answer.expect_streaming("Once upon")
+    context.set_offline(True)
+    stream_ended.expect()
+
+    chat.input_bar.stop_button.click()
+
+    chat.input_bar.expect_error("Cannot reach DocChat. Check your connection and try again.")
+    chat.input_bar.expect_busy()  # still being written, and still stoppable
+    context.set_offline(False)
+    chat.input_bar.stop()
+    answer.expect_stopped("Once upon")
+    reply.closed_early.expect()

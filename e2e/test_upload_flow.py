@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from e2e.api import Api, Multipart, RawUpload
@@ -112,6 +113,22 @@ def test_files_dropped_on_the_page_upload_like_chosen_ones(page, files: FileFact
     app.documents.row("dropped.md").expect_ready()
 
 
+def test_dragging_files_away_or_dropping_text_uploads_nothing(
+    page, files: FileFactory, api: Api
+) -> None:
+    app = AppShell(page).open()
+
+    dragged = app.documents.drag_over(files.pdf("second-thoughts.pdf"))
+    app.documents.expect_drop_overlay()
+    dragged.leave()
+    app.documents.expect_drop_overlay(visible=False)
+    app.documents.drop_text("Some selected words")
+
+    app.documents.expect_drop_overlay(visible=False)
+    app.documents.expect_documents()
+    assert api.documents() == []
+
+
 # --- validation ------------------------------------------------------------------------
 
 
@@ -127,6 +144,15 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
         files.empty("empty.md"): "“empty.md” is empty. Choose a file with some text in it.",
         files.text("fake.pdf", "Just text pretending."): (
             f"“fake.pdf” is named .pdf but its content is something else. {SUPPORTED}"
+        ),
+        files.text("memo.docx", "Just text pretending."): (
+            f"“memo.docx” is named .docx but its content is something else. {SUPPORTED}"
+        ),
+        files.write("data.txt", b"Header\x00\x01\x02"): (
+            f"“data.txt” is named .txt but its content is binary data. {SUPPORTED}"
+        ),
+        files.write("README", b"Plain text."): (
+            f"Files without an extension are not supported. {SUPPORTED}"
         ),
     }
     unreadable = {
@@ -289,6 +315,27 @@ def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entrie
     assert store.index_hits("zanzibarquokka") == 0
     app.reload()
     app.documents.expect_documents()
+
+
+def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted_stays(
+    page, files: FileFactory, api: Api, faults: Faults
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("gone.txt", "Gone."), files.text("kept.txt", "Kept."))
+    assert api.call("DELETE", f"/api/documents/{api.document_named('gone.txt')['id']}").ok
+
+    app.documents.row("gone.txt").delete().confirm("Delete")  # from a page that still shows it
+    app.documents.expect_documents("kept.txt")
+    faults.database_read_only()
+    app.documents.row("kept.txt").delete().confirm("Delete")
+
+    app.documents.row("kept.txt").expect_still_there(
+        "The server could not save your change because its database is read-only. Nothing "
+        "was saved. Try again later, or tell whoever runs this DocChat."
+    )
+    faults.heal()
+    app.reload()
+    app.documents.expect_documents("kept.txt")
 
 
 # --- error recovery --------------------------------------------------------------------
@@ -463,6 +510,39 @@ def test_cancelling_an_upload_leaves_nothing_behind(
     assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
     app.reload()
     app.documents.expect_documents()
+
+
+def test_requests_that_carry_no_usable_file_are_refused_saying_why(
+    live_server: LiveServer, store: Store
+) -> None:
+    url = f"{live_server.url}/api/documents"
+    ends_early = Multipart("notes.txt")
+    nameless = Multipart("\u202e\u2066")  # right-to-left controls only: nothing to show
+    refused = {
+        "not a form": httpx.post(url, json={"file": "notes.txt"}),
+        "no part named file": httpx.post(url, files={"attachment": ("notes.txt", b"Notes.")}),
+        "no closing boundary": httpx.post(  # complete as sent, but the form never ends
+            url,
+            content=ends_early.head + b"Notes.",
+            headers={"Content-Type": ends_early.content_type},
+        ),
+        "no usable name, no bytes": httpx.post(
+            url,
+            content=nameless.head + nameless.tail,
+            headers={"Content-Type": nameless.content_type},
+        ),
+    }
+
+    assert {why: (r.status_code, r.json()["error"]["message"]) for why, r in refused.items()} == {
+        "not a form": (422, "Send the file as multipart/form-data."),
+        "no part named file": (422, "Choose a file to upload (form field 'file')."),
+        "no closing boundary": (400, "The upload ended before the whole file arrived."),
+        "no usable name, no bytes": (
+            422,
+            "“untitled” is empty. Choose a file with some text in it.",
+        ),
+    }
+    assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
 
 
 def test_an_upload_cut_off_mid_file_leaves_nothing_behind(

@@ -30,9 +30,17 @@ class AppShell(BasePage):
         from pages.chat_page import ChatPage  # a chat page is an app shell too
 
         before = self.page.url
-        self.page.get_by_role("button", name="New chat").click()
+        self.ask_for_new_chat()
         self.page.wait_for_url(lambda url: "/c/" in url and url != before)
         return ChatPage(self.page)
+
+    def ask_for_new_chat(self) -> None:
+        """Click New chat; whether one opens is for the caller to check."""
+        self.page.get_by_role("button", name="New chat").click()
+
+    def expect_problem(self, message: str) -> None:
+        """What went wrong with an action that has no form of its own to say it in."""
+        expect(self.page.get_by_test_id("page-problem")).to_have_text(message)
 
     def open_chat(self, title: str) -> "ChatPage":
         """Open a chat from the sidebar."""

@@ -290,6 +290,15 @@ class ChatDocuments(Component):
         expect(self.root).to_have_attribute("aria-busy", "false")
         self.expect_chosen(*filenames)
 
+    def toggle(self, filename: str) -> None:
+        """Tick or untick one document; does not wait for the choice to be saved."""
+        self.open()
+        self.root.get_by_role("checkbox", name=filename, exact=True).click()
+
+    def expect_error(self, message: str) -> None:
+        expect(self.root).to_have_attribute("aria-busy", "false")
+        expect(self.root.get_by_test_id("chat-documents-error")).to_have_text(message)
+
     def expect_chosen(self, *filenames: str) -> None:
         self.open()
         for filename in filenames:
@@ -327,11 +336,12 @@ class ChatPage(AppShell):
         expect(self.messages.answers).to_have_count(count + 1)
         return self.messages.last_answer
 
-    def rename(self, title: str) -> None:
+    def rename(self, title: str, *, button: str = "Save") -> None:
+        """Type a name in the Rename dialog and close it with Save (or Cancel)."""
         self.page.get_by_role("button", name="Rename").click()
         dialog = self.page.get_by_role("dialog", name="Rename chat")
         dialog.get_by_label("Chat name").fill(title)
-        dialog.get_by_role("button", name="Save").click()
+        dialog.get_by_role("button", name=button).click()
         expect(dialog).to_be_hidden()
 
     def delete(self) -> ConfirmDialog:

@@ -65,6 +65,11 @@ class DocumentRow(Component):
         expect(self.error).to_have_text(message)
         expect(self.progress).to_be_hidden()
 
+    def expect_still_there(self, problem: str) -> None:
+        """Ready as before, saying why what was asked of it did not happen."""
+        expect(self.status).to_have_text("Ready")
+        expect(self.error).to_have_text(problem)
+
     def cancel_upload(self) -> None:
         self.root.get_by_role("button", name=re.compile("^Cancel upload")).click()
 
@@ -89,6 +94,11 @@ class DraggedFiles:
     def drop(self) -> None:
         self.target.dispatch_event("dragover", {"dataTransfer": self.transfer})
         self.target.dispatch_event("drop", {"dataTransfer": self.transfer})
+
+    def leave(self) -> None:
+        """Drag them off the page again, crossing out of the panel and then the page."""
+        for element in (self.target, self.target.page.locator("body")):
+            element.dispatch_event("dragleave", {"dataTransfer": self.transfer})
 
 
 class DocumentsPanel(Component):
@@ -119,6 +129,15 @@ class DocumentsPanel(Component):
         )
         self.root.dispatch_event("dragenter", {"dataTransfer": transfer})
         return DraggedFiles(self.root, transfer)
+
+    def drop_text(self, text: str) -> None:
+        """Drag selected text (no files) over the panel and drop it there."""
+        transfer = self.page.evaluate_handle(
+            "text => { const t = new DataTransfer(); t.setData('text/plain', text); return t; }",
+            text,
+        )
+        for event in ("dragenter", "dragover", "drop"):
+            self.root.dispatch_event(event, {"dataTransfer": transfer})
 
     def row(self, filename: str) -> DocumentRow:
         name = self.page.get_by_test_id("document-name").get_by_text(filename, exact=True)

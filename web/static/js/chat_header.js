@@ -1,5 +1,6 @@
 // The chat's header: rename, delete, and which documents the chat answers from.
 import { api } from "./api.js";
+import { showProblem } from "./problem.js";
 import { confirmAction } from "./confirm.js";
 
 export function initChatHeader(root) {
@@ -41,7 +42,7 @@ function rename(root, sessionId) {
     try {
       showTitle((await api("PATCH", `/api/sessions/${sessionId}`, { title })).title);
     } catch (error) {
-      window.alert(error.message);
+      showProblem(error.message);
     }
   }, { once: true });
 }
@@ -58,7 +59,7 @@ async function remove(sessionId) {
     await api("DELETE", `/api/sessions/${sessionId}`);
     window.location.assign("/");
   } catch (error) {
-    window.alert(error.message);
+    showProblem(error.message);
   }
 }
 

@@ -1,5 +1,6 @@
 // "New chat": create a session and open it.
 import { api } from "./api.js";
+import { showProblem } from "./problem.js";
 
 export function initSessions(root) {
   for (const button of root.querySelectorAll("[data-action=new-chat]")) {
@@ -10,7 +11,7 @@ export function initSessions(root) {
         window.location.assign(`/c/${session.id}`);
       } catch (error) {
         button.disabled = false;
-        window.alert(error.message);
+        showProblem(error.message);
       }
     });
   }
