@@ -20,6 +20,8 @@ import pytest
 
 from e2e.live_server import LiveServer
 from e2e.signals import Signal
+from web import pages
+from web.chat import repository as chat_repository
 from web.documents import bounded, ingest
 from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
@@ -178,6 +180,22 @@ class Faults:
             db.run(pragma)
 
         self.monkeypatch.setattr(Database, "__init__", connect_with_fault)
+
+    def new_chats_crash(self) -> None:
+        """Creating a chat fails in a way nobody planned for: uvicorn answers 500 in plain
+        text, not DocChat's JSON, as it would for any bug."""
+        self._crash(chat_repository, "create_session")
+
+    def pages_fail_to_render(self) -> None:
+        """Rendering any HTML fails as above: whole pages, and the parts a page fetches (a
+        finished answer, an uploaded document's row)."""
+        self._crash(pages.templates, "TemplateResponse")
+
+    def _crash(self, module: object, name: str) -> None:
+        def crash(*_: Any, **__: Any) -> Any:
+            raise RuntimeError(f"fault injected into {name}")
+
+        self.monkeypatch.setattr(module, name, crash)
 
     def kill_extraction(self) -> None:
         """Each file's parser process is killed before it says a word, as the kernel's

@@ -119,11 +119,13 @@ SAVE_REFUSED = (
 
 
 def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_nothing(
-    page, faults: Faults, files: FileFactory
+    page, faults: Faults, files: FileFactory, openai_mock: OpenAIMock
 ) -> None:
     app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("notes.txt", "Notes."))
     chat = app.new_chat()
+    openai_mock.fail(500, times=3)
+    chat.send("Hello?").expect_failed(TRY_AGAIN)
     faults.database_read_only()
 
     chat.ask_for_new_chat()
@@ -134,12 +136,46 @@ def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_
     chat.expect_problem(SAVE_REFUSED)
     chat.chat_documents.toggle("notes.txt")
     chat.chat_documents.expect_error(SAVE_REFUSED)
+    chat.messages.last_answer.retry()
+    chat.input_bar.expect_error(SAVE_REFUSED)
+    chat.input_bar.expect_idle()
 
     faults.heal()
     chat.reload()
-    chat.expect_chats("New chat")
-    chat.expect_title("New chat")
+    chat.expect_chats("Hello?")
+    chat.expect_title("Hello?")
     chat.chat_documents.expect_chosen("notes.txt")
+
+
+SERVER_FAILED = (
+    "Something went wrong on the server (HTTP 500). Try again; if it keeps happening, tell "
+    "whoever runs this DocChat."
+)
+
+
+@pytest.mark.browser_errors("status of 500", reason="the faults make the server answer 500")
+def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
+    page, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    chat = AppShell(page).open().new_chat()
+    faults.new_chats_crash()
+    chat.ask_for_new_chat()
+    chat.expect_problem(SERVER_FAILED)
+    reply = openai_mock.reply(["Kept", " safe."], gate_after=1)
+    answer = chat.send("Is it saved?")
+    answer.expect_streaming("Kept")
+
+    faults.pages_fail_to_render()
+    reply.release()
+
+    chat.input_bar.expect_error(
+        "The answer is saved, but could not be shown. Reload the page to see it."
+    )
+    chat.input_bar.expect_idle()
+    faults.heal()
+    chat.reload()
+    chat.messages.last_answer.expect_complete("Kept safe.")
+    chat.expect_chats("Is it saved?")
 
 
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:

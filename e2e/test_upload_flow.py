@@ -122,7 +122,7 @@ def test_dragging_files_away_or_dropping_text_uploads_nothing(
     app.documents.expect_drop_overlay()
     dragged.leave()
     app.documents.expect_drop_overlay(visible=False)
-    app.documents.drop_text("Some selected words")
+    app.documents.drag_and_drop_text("Some selected words")
 
     app.documents.expect_drop_overlay(visible=False)
     app.documents.expect_documents()

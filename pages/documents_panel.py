@@ -96,9 +96,8 @@ class DraggedFiles:
         self.target.dispatch_event("drop", {"dataTransfer": self.transfer})
 
     def leave(self) -> None:
-        """Drag them off the page again, crossing out of the panel and then the page."""
-        for element in (self.target, self.target.page.locator("body")):
-            element.dispatch_event("dragleave", {"dataTransfer": self.transfer})
+        """Drag them off the page again."""
+        self.target.dispatch_event("dragleave", {"dataTransfer": self.transfer})
 
 
 class DocumentsPanel(Component):
@@ -127,16 +126,20 @@ class DocumentsPanel(Component):
             }""",
             [{"name": f.name, "data": base64.b64encode(f.read_bytes()).decode()} for f in files],
         )
+        # As a browser fires them: into the page, into the panel, out of the page's body.
+        body = self.page.locator("body")
+        body.dispatch_event("dragenter", {"dataTransfer": transfer})
         self.root.dispatch_event("dragenter", {"dataTransfer": transfer})
+        body.dispatch_event("dragleave", {"dataTransfer": transfer})
         return DraggedFiles(self.root, transfer)
 
-    def drop_text(self, text: str) -> None:
-        """Drag selected text (no files) over the panel and drop it there."""
+    def drag_and_drop_text(self, text: str) -> None:
+        """Drag selected text (no files) over the panel, off it and back, and drop it."""
         transfer = self.page.evaluate_handle(
             "text => { const t = new DataTransfer(); t.setData('text/plain', text); return t; }",
             text,
         )
-        for event in ("dragenter", "dragover", "drop"):
+        for event in ("dragenter", "dragover", "dragleave", "dragenter", "dragover", "drop"):
             self.root.dispatch_event(event, {"dataTransfer": transfer})
 
     def row(self, filename: str) -> DocumentRow:

@@ -20,9 +20,13 @@ export async function api(method, url, body) {
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const error = data?.error ?? {};
-    throw new ApiError(response.status, error.code ?? "http_error",
-      error.message ?? `The server answered ${response.status}.`);
+    // No word from DocChat (a crash, or a proxy in front of it): say what is known.
+    const error = data?.error ?? {
+      code: "http_error",
+      message: `Something went wrong on the server (HTTP ${response.status}). Try again; if it ` +
+        "keeps happening, tell whoever runs this DocChat.",
+    };
+    throw new ApiError(response.status, error.code, error.message);
   }
   return data;
 }

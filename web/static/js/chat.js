@@ -145,8 +145,7 @@ class Chat {
   }
 
   async stop() {
-    if (!this.streaming) return;
-    this.stopButton.disabled = true;
+    this.stopButton.disabled = true; // shown only while an answer is being written
     try {
       await api("POST", `/api/messages/${this.streaming.dataset.messageId}/stop`);
     } catch (error) {

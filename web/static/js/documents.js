@@ -97,7 +97,7 @@ function discardButton(row) {
 
 function setStatus(row, status) {
   row.dataset.status = status;
-  row.querySelector("[data-testid=document-status]").textContent = labels[status] ?? status;
+  row.querySelector("[data-testid=document-status]").textContent = labels[status];
   // Once the server has the whole file there is nothing left to cancel.
   discardButton(row)?.toggleAttribute("hidden", status === "processing");
 }
