@@ -1,8 +1,10 @@
 """What the browser said during a test: console messages, uncaught page errors, dialogs.
 
 An uncaught exception, a console error or a dialog (alert, confirm, prompt — the classic
-sign of injected script) fails the test, unless the test expects it:
-`@pytest.mark.browser_errors(r"pattern", reason="why this is expected")`.
+sign of injected script) fails the test, unless the test expects it. That includes the
+console error Chromium logs for every HTTP error status a page receives, so a test that
+meets a 409 on purpose says so, and an unexpected 404 fails the test that caused it:
+`@pytest.mark.browser_errors(r"pattern", statuses=[409, 507], reason="why")`.
 """
 
 import re
@@ -12,11 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, WebError
 
-# The app answers these on purpose (a refused upload, a page that is not there) and shows
-# them to the person; the tests assert what is shown. A 500 is never on purpose.
-EXPECTED_HTTP_ERRORS = re.compile(
-    r"^Failed to load resource: the server responded with a status of (4\d\d|507) "
-)
+FAILED_LOAD = "Failed to load resource: the server responded with a status of"
 
 
 @dataclass
@@ -63,14 +61,23 @@ class BrowserLog:
         )
 
     def unexpected_errors(self, marker: pytest.Mark | None) -> list[dict[str, Any]]:
-        allowed = re.compile(marker.args[0]) if marker else None
+        allowed = _allowed(marker)
         return [
             entry
             for entry in self.entries
-            if entry["type"] == "error"
-            and not EXPECTED_HTTP_ERRORS.match(entry["text"])
-            and not (allowed and allowed.search(entry["text"]))
+            if entry["type"] == "error" and not (allowed and allowed.search(entry["text"]))
         ]
+
+
+def _allowed(marker: pytest.Mark | None) -> re.Pattern[str] | None:
+    """A test's expected errors: its patterns, and a failed load for each of its statuses."""
+    if marker is None:
+        return None
+    patterns = list(marker.args)
+    if statuses := marker.kwargs.get("statuses"):
+        codes = "|".join(str(status) for status in statuses)
+        patterns.append(rf"^{FAILED_LOAD} ({codes}) ")
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 def check(item: pytest.Item, log: BrowserLog) -> None:

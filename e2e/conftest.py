@@ -49,7 +49,8 @@ cfg = _load_config()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "settings(**overrides): app settings for the live server")
     config.addinivalue_line(
-        "markers", "browser_errors(pattern, reason=...): browser errors this test expects"
+        "markers",
+        "browser_errors(*patterns, statuses=[...], reason=...): browser errors a test expects",
     )
     expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
     _apply_artifact_defaults(config)
@@ -101,11 +102,14 @@ def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def openai_mock() -> Iterator[OpenAIMock]:
+def openai_mock(failure_bundle: "Bundle") -> Iterator[OpenAIMock]:
+    """The OpenAI API, scripted; after a passing test, all that was scripted was used."""
     with respx.mock(using="httpcore2", assert_all_called=False) as router:
         mock = OpenAIMock(router)
         yield mock
     assert not mock.unmocked, f"The app sent requests that nothing mocks: {mock.unmocked}"
+    if failure_bundle.passed("call"):
+        assert not mock.unused, f"Scripted for the model but never asked for: {mock.unused}"
 
 
 @pytest.fixture

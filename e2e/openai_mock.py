@@ -330,9 +330,14 @@ class OpenAIMock:
         """Everything the app sent, and what was scripted but never asked for."""
         return {
             "requests": [{"url": r.url, "body": r.body} for r in self.requests],
-            "unused_script": [type(item).__name__ for item in self._script],
+            "unused_script": self.unused,
             "unmocked": self.unmocked,
         }
+
+    @property
+    def unused(self) -> list[str]:
+        """What was scripted but never asked for: a test that scripts it expects the call."""
+        return [_describe(item) for item in self._script]
 
     @property
     def answer_requests(self) -> list[RecordedRequest]:
@@ -386,6 +391,18 @@ class OpenAIMock:
 
 # "[n] label" on its own line, then the passage, up to the next label.
 _SOURCE = re.compile(r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\Z)", re.DOTALL | re.MULTILINE)
+
+
+def _describe(item: Scripted) -> str:
+    if isinstance(item, Reply):
+        return f"{'continuation' if item.continues else 'reply'} {item.text!r}"
+    if isinstance(item, Plan):
+        return f"plan {item.content or item.sub_questions!r}"
+    if isinstance(item, ErrorReply):
+        return f"failure {item.status}"
+    if isinstance(item, Unreachable):
+        return f"unreachable ({item.how})"
+    return "time-out"
 
 
 def default_reply(request: RecordedRequest) -> Reply:

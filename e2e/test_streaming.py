@@ -212,9 +212,11 @@ def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
     "ERR_CONNECTION_REFUSED",
     reason="the page's stream reconnects while the server is down (seen with the cores busy)",
 )
-def test_after_a_crash_the_answer_shows_interrupted_and_can_be_retried(
+def test_a_restart_mid_answer_ends_it_interrupted_and_it_can_be_retried(
     page, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
+    """A graceful restart (a deploy): the server ends the answer as interrupted on its way
+    down. After a crash, startup recovery does it instead: test_crash_safety.py."""
     openai_mock.reply(TOKENS, gate_after=2)
     chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
