@@ -1,11 +1,14 @@
 """Every main state of the app passes an axe-core scan: no serious or critical violation."""
 
+import pytest
+
 from e2e.accessibility import expect_accessible
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
 from pages import AppShell
 
 
+@pytest.mark.browser_errors(statuses=[422], reason="an empty file is refused, for its failed row")
 def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
     app = AppShell(page).open()
     expect_accessible(page, "the empty app")
@@ -45,6 +48,7 @@ def test_a_chat_while_streaming_when_done_and_with_an_error(
     expect_accessible(page, "a model error shown")
 
 
+@pytest.mark.browser_errors(statuses=[404], reason="the page scanned is the not-found page")
 def test_the_not_found_page(page) -> None:
     AppShell(page).open("/c/nothing-here").expect_not_found("Chat session")
     expect_accessible(page, "the not-found page")

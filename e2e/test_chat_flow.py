@@ -118,6 +118,7 @@ SAVE_REFUSED = (
 )
 
 
+@pytest.mark.browser_errors(statuses=[507], reason="the database refuses every change")
 def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_nothing(
     page, faults: Faults, files: FileFactory, openai_mock: OpenAIMock
 ) -> None:
@@ -178,6 +179,7 @@ def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
     chat.expect_chats("Is it saved?")
 
 
+@pytest.mark.browser_errors(statuses=[404], reason="the deleted chat's address is opened again")
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     app = AppShell(page).open()
     keep = app.new_chat()
@@ -199,6 +201,7 @@ def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     AppShell(page).open(doomed_url).expect_not_found("Chat session")
 
 
+@pytest.mark.browser_errors(statuses=[404], reason="chats not there, or not theirs")
 def test_unknown_and_other_peoples_chats_are_not_found(page, another_page) -> None:
     mine = AppShell(page).open().new_chat()
     mine.send("Private question").expect_complete(NOTHING_FOUND)
@@ -688,6 +691,7 @@ def test_provider_errors_become_clear_messages(
         ("database_locked", "its database is unavailable"),
     ],
 )
+@pytest.mark.browser_errors(statuses=[507], reason="the database refuses the question")
 def test_a_question_the_database_cannot_take_is_refused_plainly_and_kept_in_the_box(
     page, faults: Faults, fault: str, reason: str
 ) -> None:

@@ -71,6 +71,7 @@ def test_a_body_streamed_in_pieces_arrives_whole_and_one_cut_short_changes_nothi
 
 @pytest.mark.settings(max_uploads_per_workspace=2)
 @pytest.mark.parametrize("step", ["receiving", "processing"])
+@pytest.mark.browser_errors(statuses=[429], reason="an upload past the limit is refused")
 def test_uploads_in_flight_are_bounded_per_workspace(
     page, another_page, faults: Faults, files: FileFactory, step: str
 ) -> None:
@@ -100,6 +101,7 @@ def test_uploads_in_flight_are_bounded_per_workspace(
 
 
 @pytest.mark.settings(max_streams_per_workspace=2)
+@pytest.mark.browser_errors(statuses=[429], reason="a stream past the limit is refused")
 def test_open_answer_streams_are_bounded_per_workspace(
     page, context, new_user, openai_mock: OpenAIMock, faults: Faults
 ) -> None:

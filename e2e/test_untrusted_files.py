@@ -134,6 +134,7 @@ def test_a_parser_process_killed_from_outside_ends_its_file_failed_and_the_serve
 
 
 @pytest.mark.parametrize("name", ["notes.txt", "notes.md", "report.pdf"])
+@pytest.mark.browser_errors(statuses=[409], reason="the upload finds its document deleted")
 def test_a_document_deleted_while_it_is_read_is_gone_and_its_upload_says_so(
     page, api: Api, store: Store, faults: Faults, files: FileFactory, name: str
 ) -> None:

@@ -132,6 +132,7 @@ def test_dragging_files_away_or_dropping_text_uploads_nothing(
 # --- validation ------------------------------------------------------------------------
 
 
+@pytest.mark.browser_errors(statuses=[415, 422], reason="bad files are refused")
 def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
     page, files: FileFactory, store: Store
 ) -> None:
@@ -237,6 +238,7 @@ def test_a_body_with_no_length_is_cut_off_once_it_passes_the_limit(
 # --- several files, duplicates, workspaces ---------------------------------------------
 
 
+@pytest.mark.browser_errors(statuses=[409], reason="the second copy is a duplicate")
 def test_the_same_file_twice_names_the_existing_document_and_is_stored_once(
     page, files: FileFactory, api: Api, store: Store
 ) -> None:
@@ -317,6 +319,7 @@ def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entrie
     app.documents.expect_documents()
 
 
+@pytest.mark.browser_errors(statuses=[404, 507], reason="one is gone already, one undeletable")
 def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted_stays(
     page, files: FileFactory, api: Api, faults: Faults
 ) -> None:
@@ -348,6 +351,7 @@ def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted
         ("blob_writes_fail", "it is not allowed to write to its storage"),
     ],
 )
+@pytest.mark.browser_errors(statuses=[507], reason="the disk refuses the upload")
 def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
     page, files: FileFactory, faults: Faults, api: Api, store: Store, fault: str, reason: str
 ) -> None:
@@ -369,6 +373,7 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
     app.documents.upload_and_wait(report)
 
 
+@pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
     page, files: FileFactory, faults: Faults, store: Store
 ) -> None:
@@ -406,6 +411,7 @@ def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_o
     app.documents.row("long.txt").expect_failed(PROCESSING_FAILED)
 
 
+@pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
     page, live_server: LiveServer, files: FileFactory, faults: Faults
 ) -> None:
@@ -428,6 +434,7 @@ def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
     app.documents.row("notes.txt").expect_failed(RESTARTED)
 
 
+@pytest.mark.browser_errors(statuses=[507], reason="the database refuses the upload")
 def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
     page, another_page, files: FileFactory, faults: Faults, store: Store
 ) -> None:
@@ -451,6 +458,7 @@ def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
     mine.documents.upload_and_wait(report)
 
 
+@pytest.mark.browser_errors(statuses=[409], reason="the second copy is a duplicate")
 def test_the_same_file_from_two_tabs_at_once_is_stored_once(
     page, context, files: FileFactory, faults: Faults, api: Api
 ) -> None:
@@ -472,6 +480,7 @@ def test_the_same_file_from_two_tabs_at_once_is_stored_once(
     assert [d["filename"] for d in api.documents()] == ["minutes.txt"]
 
 
+@pytest.mark.browser_errors(statuses=[409], reason="the upload finds its document deleted")
 def test_a_document_deleted_mid_indexing_leaves_no_chunks_index_entries_or_row(
     page, files: FileFactory, faults: Faults, api: Api, store: Store
 ) -> None:
