@@ -87,6 +87,17 @@ def expect_questions(chat: ChatPage, *questions: str) -> None:
     chat.messages.expect_conversation(*((q, NOTHING_FOUND) for q in questions))
 
 
+def test_a_chat_is_named_after_its_first_question_cut_to_sixty_characters(page) -> None:
+    chat = AppShell(page).open().new_chat()
+    question = "How did the harbour of Onhava become the busiest amber port in the north?"
+
+    chat.send(question).expect_complete(NOTHING_FOUND)
+
+    chat.expect_title(question[:59] + "…")
+    chat.send("And then?").expect_complete(NOTHING_FOUND)
+    chat.expect_title(question[:59] + "…")  # named once, by the first question
+
+
 def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     chat = AppShell(page).open().new_chat()
     chat.send("Where is Zembla?").expect_complete(NOTHING_FOUND)
@@ -359,6 +370,40 @@ def test_answers_use_only_the_chosen_documents_and_cite_them(
     chat.send("And the soup?").expect_complete(re.compile("Leek soup"))
     assert "Leek soup" in openai_mock.last_request.prompt
     assert ZEMBLA not in openai_mock.last_request.prompt
+
+
+def test_grouped_citations_name_each_source_and_long_passages_open_shortened(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    def about_amber(mentions: int, filler: str) -> str:  # the same length, more or less amber
+        return ("Amber is found here. " * mentions + f"{filler} " * 40)[:330].strip()
+
+    north, west, south = about_amber(3, "north"), about_amber(2, "west"), about_amber(1, "south")
+    chat = chat_with_documents(
+        page, files, **{"north.txt": north, "west.txt": west, "south.txt": south}
+    )
+    openai_mock.reply(["Amber", " is found", " here [1, 3]."])
+    openai_mock.reply(["And", " there [2\u20133]."])  # an en dash, as models write ranges
+
+    first = chat.send("Where is amber found?")  # ranked by how often they say it
+    first.expect_complete("Amber is found here [1, 3].")
+    first.expect_citations("[1] north.txt", "[3] south.txt")
+    first.open_citation("[1] north.txt", " ".join(north.split())[:279] + "…")
+    second = chat.send("And amber elsewhere?")
+    second.expect_complete("And there [2\u20133].")
+    second.expect_citations("[2] west.txt", "[3] south.txt")
+
+
+def test_a_question_of_only_common_words_searches_nothing_and_no_documents_chosen_neither(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+
+    chat.send("What is it, and where is it?").expect_complete(NOTHING_FOUND)
+    assert "Sources:" not in openai_mock.last_request.prompt
+    chat.chat_documents.choose()  # none at all
+    chat.send(QUESTION).expect_complete(NOTHING_FOUND)
+    assert "Sources:" not in openai_mock.last_request.prompt
 
 
 def test_a_citation_names_the_pdf_page_and_opens_to_its_passage(
