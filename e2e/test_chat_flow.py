@@ -191,6 +191,29 @@ def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
 
 
 @pytest.mark.browser_errors(statuses=[404], reason="the deleted chat's address is opened again")
+def test_chat_settings_the_api_refuses_say_why_and_null_chooses_every_document(
+    page, api: Api, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("a.txt", "A."), files.text("b.txt", "B."))
+    chat = app.new_chat()
+    url = f"/api/sessions/{chat.session_id}"
+    chat.chat_documents.choose("a.txt")
+
+    refused = [api.call("PATCH", url, {"title": title}) for title in ("", "   ", "T" * 121)]
+    every = api.call("PATCH", url, {"document_ids": None})
+
+    for response in refused:
+        assert (response.status, response.json()["error"]) == (
+            422,
+            {"code": "invalid_title", "message": "A chat name needs 1 to 120 characters."},
+        )
+    assert (every.status, every.json()["document_ids"]) == (200, None)
+    chat.reload()
+    chat.expect_title("New chat")
+    chat.chat_documents.expect_chosen("a.txt", "b.txt")
+
+
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     app = AppShell(page).open()
     keep = app.new_chat()
@@ -404,6 +427,20 @@ def test_a_question_of_only_common_words_searches_nothing_and_no_documents_chose
     chat.chat_documents.choose()  # none at all
     chat.send(QUESTION).expect_complete(NOTHING_FOUND)
     assert "Sources:" not in openai_mock.last_request.prompt
+
+
+@pytest.mark.settings(context_passages=2)
+def test_a_chat_question_carries_at_most_the_configured_number_of_passages(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    chat = chat_with_documents(
+        page, files, **{"a.txt": "Amber, amber.", "b.txt": "Amber.", "c.txt": "Amber here."}
+    )
+
+    answer = chat.send("Amber?")
+
+    answer.expect_citations("[1] a.txt", re.compile(r"^\[2\] [bc]\.txt$"))
+    assert re.findall(r"^\[(\d+)\] ", openai_mock.last_request.prompt, re.M) == ["1", "2"]
 
 
 def test_a_citation_names_the_pdf_page_and_opens_to_its_passage(

@@ -2,6 +2,7 @@
 storage, metadata across restarts, failures and recovery, hostile names."""
 
 import hashlib
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -127,6 +128,39 @@ def test_dragging_files_away_or_dropping_text_uploads_nothing(
     app.documents.expect_drop_overlay(visible=False)
     app.documents.expect_documents()
     assert api.documents() == []
+
+
+@pytest.mark.settings(chunk_chars=120, chunk_overlap_chars=40)
+def test_a_long_document_is_read_as_overlapping_passages_that_each_keep_whole_words(
+    page, files: FileFactory, api: Api, store: Store
+) -> None:
+    words = [
+        "alder",
+        "birch",
+        "cedar",
+        "damson",
+        "elder",
+        "fir",
+        "ginkgo",
+        "hazel",
+        "juniper",
+        "larch",
+        "maple",
+        "oak",
+    ]
+    text = " ".join(f"The {word} grows by the harbour of Onhava." for word in words)
+    app = AppShell(page).open()
+
+    app.documents.upload_and_wait(files.text("trees.txt", text))
+
+    document = api.document_named("trees.txt")
+    chunks = store.document(document["id"], document["sha256"]).chunks
+    assert document["chunks"] == len(chunks) > 4
+    assert all(len(chunk) <= 120 for chunk in chunks)
+    assert all(set(chunk.split()) <= set(text.split()) for chunk in chunks)  # no cut words
+    for before, after in itertools.pairwise(chunks):  # each repeats the end of the last
+        assert after.split()[0] in before.split()[-8:]
+    assert all(any(word in chunk for chunk in chunks) for word in words)
 
 
 # --- validation ------------------------------------------------------------------------
