@@ -12,21 +12,29 @@ from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
+from e2e.openai_mock import Reply
+from pages import AppShell, ChatPage
+from pages.chat_page import Answer
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
 FULL = "".join(TOKENS)
 OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back."
 
 
-def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
-    page, context, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
-) -> None:
-    stream_ended = faults.watch_stream_ends()
+def story_streaming(page, openai_mock: OpenAIMock) -> tuple[ChatPage, Answer, Reply]:
+    """A new chat whose answer has begun and is held after two tokens."""
     reply = openai_mock.reply(TOKENS, gate_after=2)
     chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
     answer.expect_streaming("Once upon")
+    return chat, answer, reply
+
+
+def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
+    page, context, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    stream_ended = faults.watch_stream_ends()
+    chat, answer, reply = story_streaming(page, openai_mock)
     subscriptions = live_server.call(lambda ctx: ctx.hub.subscriptions)
 
     context.set_offline(True)
@@ -70,9 +78,7 @@ def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
     page, context, api: Api, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
-    openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
-    chat.send("Tell me a story").expect_streaming("Once upon")
+    chat, _, _ = story_streaming(page, openai_mock)
     context.set_offline(True)
     stream_ended.expect()
 
@@ -110,10 +116,7 @@ def test_stop_pressed_while_offline_says_so_and_works_once_back(
     page, context, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
-    reply = openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
-    answer = chat.send("Tell me a story")
-    answer.expect_streaming("Once upon")
+    chat, answer, reply = story_streaming(page, openai_mock)
     context.set_offline(True)
     stream_ended.expect()
 

@@ -22,6 +22,10 @@ PROCESSING_FAILED = (
     "DocChat could not finish processing this file. Delete it and upload it again; if that "
     "fails too, the server's log says why."
 )
+READ_ONLY = (
+    "The server could not save the file because its database is read-only. Nothing was "
+    "saved. Try again later, or tell whoever runs this DocChat."
+)
 RESTARTED = (
     "Processing was interrupted by a server restart. Delete the document and upload it again."
 )
@@ -417,10 +421,7 @@ def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
 
     app.documents.upload(report)
 
-    app.documents.row("report.pdf").expect_failed(
-        "The server could not save the file because its database is read-only. Nothing was "
-        "saved. Try again later, or tell whoever runs this DocChat."
-    )
+    app.documents.row("report.pdf").expect_failed(READ_ONLY)
     assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
     faults.heal()
     app.documents.row("report.pdf").dismiss()
@@ -480,10 +481,7 @@ def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
 
     mine.documents.upload(report)
 
-    mine.documents.row("report.pdf").expect_failed(
-        "The server could not save the file because its database is read-only. Nothing was "
-        "saved. Try again later, or tell whoever runs this DocChat."
-    )
+    mine.documents.row("report.pdf").expect_failed(READ_ONLY)
     faults.heal()
     assert len(store.blob_names()) == 1  # theirs, still there
     theirs.reload()
