@@ -11,8 +11,7 @@ from e2e.api import Api
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
-from e2e.openai_mock import OpenAIMock
-from e2e.openai_mock import Reply
+from e2e.openai_mock import OpenAIMock, Reply
 from pages import AppShell, ChatPage
 from pages.chat_page import Answer
 
