@@ -190,7 +190,6 @@ def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
     chat.expect_chats("Is it saved?")
 
 
-@pytest.mark.browser_errors(statuses=[404], reason="the deleted chat's address is opened again")
 def test_chat_settings_the_api_refuses_say_why_and_null_chooses_every_document(
     page, api: Api, files: FileFactory
 ) -> None:
@@ -214,6 +213,7 @@ def test_chat_settings_the_api_refuses_say_why_and_null_chooses_every_document(
     chat.chat_documents.expect_chosen("a.txt", "b.txt")
 
 
+@pytest.mark.browser_errors(statuses=[404], reason="the deleted chat's address is opened again")
 def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
     app = AppShell(page).open()
     keep = app.new_chat()
