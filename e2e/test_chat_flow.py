@@ -264,6 +264,20 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAI
     assert len(openai_mock.requests) == 1  # the blank Enter sent nothing
 
 
+def test_enter_that_confirms_an_input_method_composition_does_not_send(
+    page, openai_mock: OpenAIMock
+) -> None:
+    chat = AppShell(page).open().new_chat()
+
+    chat.input_bar.type_with_input_method("東京")
+
+    chat.input_bar.expect_text("東京")
+    chat.messages.expect_count(0)
+    chat.input_bar.press_enter()  # now it sends
+    chat.messages.last_answer.expect_complete(NOTHING_FOUND)
+    assert [r.question for r in openai_mock.requests] == ["東京"]
+
+
 @pytest.mark.settings(max_message_chars=40)
 def test_send_waits_for_a_message_of_allowed_length(page, api: Api) -> None:
     chat = AppShell(page).open().new_chat()
@@ -321,20 +335,25 @@ def test_answers_render_markdown_safely_and_can_be_copied(
     assert "print('hi')" in copied and "Onhava" in copied
 
 
+@pytest.mark.browser_errors(statuses=[409], reason="the second tab sends while it streams")
 def test_a_second_send_while_an_answer_streams_is_refused(
-    page, openai_mock: OpenAIMock, api: Api
+    page, context, openai_mock: OpenAIMock, api: Api
 ) -> None:
     reply = openai_mock.reply(["Still", " thinking", " — done."], gate_after=1)
     chat = AppShell(page).open().new_chat()
+    other_tab = ChatPage(context.new_page()).open(chat.url)  # opened before the send
     answer = chat.send("Slow question")
     answer.expect_streaming("Still")
     chat.input_bar.fill("Impatient follow-up")
 
     chat.input_bar.expect_busy()  # the UI will not send
     response = api.send_message(chat.session_id, "Impatient follow-up")
+    other_tab.input_bar.send("From the other tab")  # a tab that did not see the send
+
     assert response.status == 409
     assert response.json()["error"]["message"] == "Wait for the current answer, or stop it."
-
+    other_tab.input_bar.expect_error("Wait for the current answer, or stop it.")
+    other_tab.input_bar.expect_text("From the other tab")  # kept, to send later
     reply.release()
     answer.expect_complete("Still thinking — done.")
     chat.input_bar.expect_can_send(True)

@@ -241,6 +241,22 @@ class InputBar(Component):
     def press_enter(self) -> None:
         self.textbox.press("Enter")
 
+    def type_with_input_method(self, text: str) -> None:
+        """Type as with a Japanese or Chinese input method: the text is composed, then the
+        person confirms it with Enter. The page sees that Enter (marked as part of the
+        composition), and the text is committed instead of a new line."""
+        self.textbox.click()
+        ime = self.page.context.new_cdp_session(self.page)
+        end = len(text)
+        ime.send(
+            "Input.imeSetComposition", {"text": text, "selectionStart": end, "selectionEnd": end}
+        )
+        enter = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}
+        ime.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **enter})
+        ime.send("Input.insertText", {"text": text})
+        ime.send("Input.dispatchKeyEvent", {"type": "keyUp", **enter})
+        ime.detach()
+
     def fill(self, text: str) -> None:
         self.textbox.fill(text)
 
