@@ -116,9 +116,8 @@ class StreamHub:
                 self._signals.pop(message_id, None)
 
     def _forget(self, message_id: str, task: asyncio.Task[None]) -> None:
-        # Else a Continue started a newer job between this one's end and this callback:
-        # a moment too brief for any test to aim at.
-        if self._jobs.get(message_id) is task:  # pragma: no branch
+        # Else a Continue started a newer job between this one's end and this callback.
+        if self._jobs.get(message_id) is task:  # pragma: no branch (too brief a moment to test)
             del self._jobs[message_id]
             self._stop_requested.discard(message_id)
         self.notify(message_id)
