@@ -58,9 +58,9 @@ def js_coverage(request: pytest.FixtureRequest) -> Iterator[JsCoverage | None]:
     if not measuring(request.config):
         yield None
         return
-    coverage = JsCoverage(JS_RAW)
-    yield coverage
-    coverage.save()
+    watcher = JsCoverage(JS_RAW)
+    yield watcher
+    watcher.save()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -112,19 +112,22 @@ def _summarize(config: pytest.Config) -> Summary:
     ]
     markdown = "\n".join(lines)
     (REPORT / "summary.md").write_text(markdown + "\n")
-    floor = config.option.js_cov_fail_under
-    failed = ""
-    if floor is not None and js["lines"]["pct"] < floor:
-        uncovered = "\n".join(
-            f"  {path}: lines {file['uncoveredLines']}"
-            for path, file in js["files"].items()
-            if file["uncoveredLines"]
-        )
-        failed = (
-            f"FAIL: JavaScript line coverage {js['lines']['pct']:.2f}% is below {floor}%."
-            f" Not run:\n{uncovered}"
-        )
-    return Summary(markdown, failed)
+    return Summary(markdown, _below_floor(js, config.option.js_cov_fail_under))
+
+
+def _below_floor(js: dict, floor: float | None) -> str:
+    """What fell below the JavaScript floor, line by line; "" if nothing did."""
+    if floor is None or js["lines"]["pct"] >= floor:
+        return ""
+    uncovered = "\n".join(
+        f"  {path}: lines {file['uncoveredLines']}"
+        for path, file in js["files"].items()
+        if file["uncoveredLines"]
+    )
+    return (
+        f"FAIL: JavaScript line coverage {js['lines']['pct']:.2f}% is below {floor}%."
+        f" Not run:\n{uncovered}"
+    )
 
 
 def _python_reports() -> dict:
@@ -138,11 +141,17 @@ def _python_reports() -> dict:
 
 def _merge_javascript() -> dict:
     JS_RAW.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["node", str(ROOT / "e2e" / "js_coverage.mjs"), str(JS_RAW), str(REPORT)],
-        cwd=ROOT,
-        check=True,
-    )
+    try:
+        subprocess.run(
+            ["node", str(ROOT / "e2e" / "js_coverage.mjs"), str(JS_RAW), str(REPORT)],
+            cwd=ROOT,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise pytest.UsageError(
+            f"The JavaScript coverage report needs Node.js and `npm ci` ({exc}); "
+            "./scripts/test --cov installs both."
+        ) from exc
     return json.loads((REPORT / "js-summary.json").read_text())
 
 
