@@ -145,7 +145,6 @@ def app_process(
     request: pytest.FixtureRequest,
     openai_server: OpenAIServer,
     tmp_path: Path,
-    measuring_coverage: bool,
 ) -> Iterator[AppProcess]:
     """The app in a process of its own (to be killed hard), reaching the mock over HTTP.
 
@@ -163,7 +162,7 @@ def app_process(
             "openai_retry_max_wait_s": "0.1",
             **overrides,
         },
-        measured=measuring_coverage,
+        measured=measuring(request.config),
     )
     app.start()
     yield app

@@ -48,11 +48,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture
-def measuring_coverage(request: pytest.FixtureRequest) -> bool:
-    return measuring(request.config)
-
-
-@pytest.fixture
 def js_coverage(request: pytest.FixtureRequest) -> Iterator[JsCoverage | None]:
     """Watches this test's browser contexts when measuring; saves before they close."""
     if not measuring(request.config):

@@ -7,6 +7,7 @@ every file of every xdist worker into one report: the offsets stay V8's, no hand
 conversion. Only with `--cov` (see e2e/coverage.py).
 """
 
+import functools
 import json
 import uuid
 from pathlib import Path
@@ -61,9 +62,15 @@ def _ours(script: dict) -> dict | None:
     path = urlsplit(script["url"]).path
     if not path.startswith("/static/js/"):
         return None
-    file = STATIC / path.removeprefix("/static/")
+    relative = path.removeprefix("/static/")
     return {
-        "url": f"web/static/{path.removeprefix('/static/')}",
-        "source": file.read_text(),
+        "url": f"web/static/{relative}",
+        "source": _source(relative),
         "functions": script["functions"],
     }
+
+
+@functools.cache
+def _source(relative: str) -> str:
+    """Read once per run: every page of every test loads the same few modules."""
+    return (STATIC / relative).read_text()
