@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
 from web.limits import BodyLimitMiddleware
 from web.storage import BlobStore, Database
+from web.streams.events import Event
 from web.streams.hub import StreamHub
 
 
@@ -214,6 +215,23 @@ class Faults:
         hold.release()
         return hold
 
+    def delay_live_events(self) -> Hold:
+        """Workspace events reach no tab until released, as if late on the network: each
+        tab acts on what it last heard. Streams opened from now on are the ones delayed."""
+        hold = Hold("a workspace event on its way to a tab")
+        follow = StreamHub.follow_workspace
+
+        @hold.wrap
+        async def deliver(event: Event) -> Event:
+            return event
+
+        async def delayed(hub: StreamHub, *args: Any) -> AsyncIterator[Event]:
+            async for event in follow(hub, *args):
+                yield await deliver(event)
+
+        self.monkeypatch.setattr(StreamHub, "follow_workspace", delayed)
+        return hold
+
     def watch_stream_ends(self) -> Signal:
         """Say each time the server lets go of an event stream (and its workspace's slot)."""
         ended = Signal("an event stream ending on the server")
@@ -291,7 +309,8 @@ class Faults:
         self.monkeypatch.setattr(BlobStore, "put", refuse)
 
     def drop_event_streams(self) -> int:
-        """Sever every open answer stream's connection, as a flaky network would.
+        """Sever every open answer stream's connection, as a flaky network would (pages'
+        workspace streams are left alone).
 
         Returns how many were cut, so a test knows it really cut something.
         """
@@ -300,7 +319,7 @@ class Faults:
             cut = 0
             for connection in list(self.server.connections):
                 path = (getattr(connection, "scope", None) or {}).get("path", "")
-                if path.endswith("/events"):
+                if path.startswith("/api/messages/") and path.endswith("/events"):
                     connection.transport.abort()
                     cut += 1
             return cut

@@ -2,7 +2,8 @@
 
 Random ids only ever reach "not found". So each operation is also fuzzed aimed at a
 real document, chat and answer, and the generated bodies and query strings reach the
-code behind the lookups too.
+code behind the lookups too. An event stream is judged by how it starts: a workspace's
+never ends by itself.
 """
 
 from collections import Counter
@@ -51,16 +52,12 @@ class FuzzWorkspace:
         Returns how often each status came back.
         """
         statuses: Counter[int] = Counter()
+        call = self._open_stream if _streams(operation) else self._call
 
         @FUZZ_SETTINGS
         @given(case=st.one_of(*self._strategies(operation)))
         def send(case: Case) -> None:
-            response = case.call_and_validate(
-                session=self.session,
-                checks=[not_a_server_error, errors_explain_themselves],
-                timeout=REQUEST_TIMEOUT_S,
-            )
-            statuses[response.status_code] += 1
+            statuses[call(case)] += 1
 
         send()
         return statuses
@@ -74,6 +71,22 @@ class FuzzWorkspace:
             for mode in GenerationMode
             for aim in aims
         ]
+
+    def _call(self, case: Case) -> int:
+        response = case.call_and_validate(
+            session=self.session,
+            checks=[not_a_server_error, errors_explain_themselves],
+            timeout=REQUEST_TIMEOUT_S,
+        )
+        return response.status_code
+
+    def _open_stream(self, case: Case) -> int:
+        """The response's status and, for a refusal, its reason; the stream is left unread."""
+        request = case.as_transport_kwargs(base_url=self.base_url)
+        with self.session.request(**request, stream=True, timeout=REQUEST_TIMEOUT_S) as response:
+            assert response.status_code < 500, f"{case.as_curl_command()} answered {response}"
+            errors_explain_themselves(None, response, case)
+            return response.status_code
 
     def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
         response = self.session.post(self.base_url + path, timeout=REQUEST_TIMEOUT_S, **kwargs)
@@ -89,6 +102,11 @@ def errors_explain_themselves(ctx: object, response: Any, case: Case) -> None:
     assert error.get("code") and error.get("message"), (
         f"{response.status_code} without an explanation: {response.text[:300]!r}"
     )
+
+
+def _streams(operation: APIOperation) -> bool:
+    success = operation.definition.raw["responses"].get("200", {})
+    return "text/event-stream" in success.get("content", {})
 
 
 def api_routes(app: FastAPI) -> set[str]:

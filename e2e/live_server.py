@@ -27,6 +27,7 @@ STOP_TIMEOUT_S = 5
 CALL_TIMEOUT_S = 10
 # How long answers and streams may take to wind down once a test is over.
 IDLE_TIMEOUT_S = 5
+BACKLOG = 2048  # uvicorn's
 
 
 class _Server(DocChatServer):
@@ -64,6 +65,7 @@ class LiveServer:
         self.bind = bind  # the address it listens on
         self.host = host  # the name a browser reaches it by
         self.port = 0
+        self._listener: socket.socket | None = None
         self._app: FastAPI | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -115,12 +117,9 @@ class LiveServer:
         return self._server.server_state.connections
 
     def start(self) -> None:
-        # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so,
-        # and without it every keep-alive request waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.bind, self.port))  # port 0 the first time; the same one on restart
-        self.port = sock.getsockname()[1]
+        if self._listener is None:
+            self._listener = _listening_socket(self.bind)
+            self.port = self._listener.getsockname()[1]
         self._app = create_app(self.settings)
         config = uvicorn.Config(
             self._app,
@@ -128,14 +127,33 @@ class LiveServer:
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
         self._server = _Server(config, self._app)
+        # A copy for uvicorn, which closes it when it stops; the listener itself stays.
+        sockets = [self._listener.dup()]
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True
+            target=self._server.run, kwargs={"sockets": sockets}, name="live-server", daemon=True
         )
         self._thread.start()
         if not self._server.ready.wait(STARTUP_TIMEOUT_S):
             raise RuntimeError(f"The app did not start within {STARTUP_TIMEOUT_S}s; see its log.")
 
     def stop(self) -> None:
+        try:
+            self._stop_app()
+        finally:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same data dir and port, as after a deploy.
+
+        The port keeps listening meanwhile (as with a socket handed from the old process
+        to the new), so a tab's reconnect waits for the new app instead of being refused.
+        """
+        self._stop_app()
+        self.start()
+
+    def _stop_app(self) -> None:
         if self._server is None:
             return
         self._server.exit()
@@ -144,7 +162,12 @@ class LiveServer:
             raise RuntimeError(f"The app did not stop within {STOP_TIMEOUT_S}s.")
         self._server = None
 
-    def restart(self) -> None:
-        """Stop and start again on the same data dir and port, as after a deploy."""
-        self.stop()
-        self.start()
+
+def _listening_socket(address: str) -> socket.socket:
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so,
+    # and without it every keep-alive request waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((address, 0))
+    sock.listen(BACKLOG)
+    return sock

@@ -55,6 +55,12 @@ class Store:
         assert row is not None, f"No message {message_id} is stored"
         return stored_message(dict(row))
 
+    def last_live_event_id(self) -> int:
+        """The newest workspace event's number (tests have one workspace that changes)."""
+        return self.server.call(
+            lambda ctx: ctx.db.one("SELECT COALESCE(MAX(seq), 0) FROM workspace_events")[0]
+        )
+
     def index_hits(self, word: str) -> int:
         """Chunks the full-text index still finds for a word."""
         return self.server.call(

@@ -32,6 +32,34 @@ class BasePage:
         expect(self.page.get_by_role("heading", level=1)).to_have_text(f"{what} not found")
         expect(self.page.get_by_role("link", name="Back to DocChat")).to_be_visible()
 
+    def expect_live(self) -> None:
+        """The page follows its workspace's live stream: what changes elsewhere shows here."""
+        expect(self.page.locator("body")).to_have_attribute("data-live", "open")
+
+    def live_event_id(self) -> int:
+        """The number of the last workspace event this page has applied."""
+        return int(self.page.locator("body").get_attribute("data-live-event-id"))
+
+    def expect_caught_up(self, event_id: int) -> None:
+        """Applied every workspace event up to this one (and is following again)."""
+        self.expect_live()
+        expect(self.page.locator("body")).to_have_attribute("data-live-event-id", str(event_id))
+
+    def go_out_of_sight(self) -> None:
+        """The person switches to another tab, or minimises the window."""
+        self.page.evaluate(SET_VISIBILITY_JS, "hidden")
+
+    def come_back(self) -> None:
+        self.page.evaluate(SET_VISIBILITY_JS, "visible")
+
+
+# The person switches to another tab, or back: the page hears `visibilitychange`.
+SET_VISIBILITY_JS = """state => {
+  Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+  Object.defineProperty(document, "hidden", { value: state === "hidden", configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
 
 class Component:
     """A part of a page; its locators are all relative to `root`."""

@@ -281,6 +281,12 @@ class InputBar(Component):
         expect(self.send_button).to_be_disabled()
         expect(self.stop_button).to_be_visible()
 
+    def expect_closed(self) -> None:
+        """Nothing can be sent or stopped here any more."""
+        expect(self.textbox).to_be_disabled()
+        expect(self.send_button).to_be_disabled()
+        expect(self.stop_button).to_be_hidden()
+
     def expect_idle(self) -> None:
         expect(self.root).to_have_attribute("aria-busy", "false")
         expect(self.textbox).to_be_editable()
@@ -344,6 +350,11 @@ class ChatPage(AppShell):
         expect(self.title).to_have_text(title)
         expect(self.current_session_link).to_have_text(title)
         expect(self.page).to_have_title(f"{title} · DocChat")
+
+    def expect_deleted_elsewhere(self) -> None:
+        """The chat was deleted in another tab or window: the page says so and takes no more."""
+        self.expect_problem("This chat was deleted in another tab or window.")
+        self.input_bar.expect_closed()
 
     def send(self, text: str) -> Answer:
         """Ask a question; returns the answer it starts."""

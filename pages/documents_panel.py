@@ -47,6 +47,12 @@ class DocumentRow(Component):
         expect(self.status).to_have_text("Processing…")
         expect(self.progress).to_have_attribute("value", "1")
 
+    def expect_processing_elsewhere(self) -> None:
+        """Being read by the server, uploaded from another tab or device: no progress here."""
+        expect(self.status).to_have_text("Processing…")
+        expect(self.progress).to_be_hidden()
+        expect(self.error).to_be_hidden()
+
     def expect_ready(
         self, summary: str | re.Pattern[str] | None = None, *, timeout_s: float | None = None
     ) -> None:
@@ -145,6 +151,18 @@ class DocumentsPanel(Component):
     def row(self, filename: str) -> DocumentRow:
         name = self.page.get_by_test_id("document-name").get_by_text(filename, exact=True)
         return DocumentRow(self.rows.filter(has=name))
+
+    def refused_upload(self, filename: str) -> DocumentRow:
+        """This tab's upload of a file that the server refused (it can be dismissed)."""
+        return DocumentRow(self.row(filename).root.filter(has=self._dismiss))
+
+    def stored(self, filename: str) -> DocumentRow:
+        """The stored document of this name (beside, perhaps, a refused upload of it)."""
+        return DocumentRow(self.row(filename).root.filter(has_not=self._dismiss))
+
+    @property
+    def _dismiss(self) -> Locator:
+        return self.page.get_by_role("button", name=re.compile("^Dismiss"))
 
     def upload_and_wait(self, *files: Path) -> None:
         """Upload and wait until every file is ready."""

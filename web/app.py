@@ -19,13 +19,20 @@ from web.documents import bounded
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers
-from web.limits import BodyLimitMiddleware, PerWorkspace, too_many_streams, too_many_uploads
+from web.limits import (
+    BodyLimitMiddleware,
+    PerWorkspace,
+    too_many_live_tabs,
+    too_many_streams,
+    too_many_uploads,
+)
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import BlobStore, Database
 from web.streams import routes as stream_routes
 from web.streams.hub import StreamHub
+from web.streams.waking import WakeLiveTabs
 from web.workspaces import WorkspaceMiddleware
 
 log = logging.getLogger("docchat")
@@ -52,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ctx.db.close()
 
     app = FastAPI(title="DocChat", lifespan=lifespan)
+    app.add_middleware(WakeLiveTabs)  # inside WorkspaceMiddleware: it knows the workspace
     app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
     app.add_middleware(SameOriginMiddleware)
     app.add_middleware(
@@ -82,6 +90,7 @@ def open_context(settings: Settings) -> AppContext:
         answerer=_answerer(settings),
         uploads=PerWorkspace(settings.max_uploads_per_workspace, too_many_uploads),
         streams=PerWorkspace(settings.max_streams_per_workspace, too_many_streams),
+        live_tabs=PerWorkspace(settings.max_live_tabs_per_workspace, too_many_live_tabs),
     )
 
 

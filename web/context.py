@@ -25,6 +25,7 @@ class AppContext:
     answerer: Answerer
     uploads: PerWorkspace
     streams: PerWorkspace
+    live_tabs: PerWorkspace
     # Held while a blob gains or may lose its last row, so the two always agree.
     blob_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

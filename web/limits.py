@@ -49,6 +49,16 @@ def too_many_streams(limit: int) -> AppError:
     )
 
 
+def too_many_live_tabs(limit: int) -> AppError:
+    tabs = "1 DocChat tab is" if limit == 1 else f"{limit} DocChat tabs are"
+    return AppError(
+        429,
+        "too_many_tabs",
+        f"{tabs} already following this workspace, the most at once. This tab will not "
+        "update by itself: close other DocChat tabs, then reload it.",
+    )
+
+
 def body_too_large(limit: int) -> AppError:
     return AppError(
         413,

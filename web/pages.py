@@ -31,8 +31,14 @@ def _document(row: Any) -> dict[str, Any]:
     return {**document, "summary": summary(document)}
 
 
-def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) -> dict[str, Any]:
+def _shell(
+    ctx: AppContext, workspace: str, seen: int, current_session: str | None = None
+) -> dict[str, Any]:
+    """`seen`: the workspace's last change when the page was read, taken before anything
+    else, so the page's live stream goes on from there and misses nothing (it may replay
+    a change the page shows already; applying it again changes nothing)."""
     return {
+        "live_event_id": seen,
         "documents": [_document(r) for r in doc_repo.list_all(ctx.db, workspace)],
         "sessions": [chat_repo.session_json(r) for r in chat_repo.list_sessions(ctx.db, workspace)],
         "current_session": current_session,
@@ -48,7 +54,8 @@ def _shell(ctx: AppContext, workspace: str, current_session: str | None = None) 
 
 @router.get("/")
 async def home(request: Request, ctx: Ctx, workspace: Workspace) -> Response:
-    return templates.TemplateResponse(request, "index.html", _shell(ctx, workspace))
+    seen = events.changes.last_seq(ctx.db, workspace)
+    return templates.TemplateResponse(request, "index.html", _shell(ctx, workspace, seen))
 
 
 @router.get("/documents/{document_id}/row")
@@ -71,12 +78,14 @@ async def message_item(
     row = chat_repo.get_message(ctx.db, workspace, message_id)
     if row is None:
         return not_found_page(request, "Message")
-    context = {"message": chat_repo.message_json(row), "mode_labels": MODE_LABELS}
+    message = {**chat_repo.message_json(row), "latest": chat_repo.is_last_message(ctx.db, row)}
+    context = {"message": message, "mode_labels": MODE_LABELS}
     return templates.TemplateResponse(request, "message.html", context)
 
 
 @router.get("/c/{session_id}")
 async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Workspace) -> Response:
+    seen = events.changes.last_seq(ctx.db, workspace)
     session = chat_repo.get_session(ctx.db, workspace, session_id)
     if session is None:
         return not_found_page(request, "Chat session")
@@ -84,8 +93,10 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
     for row in chat_repo.messages(ctx.db, session_id):
         message = chat_repo.message_json(row)
         if message["status"] == "streaming":
-            message["last_event_id"] = events.last_seq(ctx.db, message["id"])
+            message["last_event_id"] = events.answers.last_seq(ctx.db, message["id"])
         messages.append(message)
+    if messages:
+        messages[-1]["latest"] = True  # only the latest answer can be retried
     session_json = chat_repo.session_json(session)
     chosen = session_json["document_ids"]
     ready = [
@@ -95,11 +106,12 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
     ]
     questions = [m for m in messages if m["role"] == "user"]
     context = {
-        **_shell(ctx, workspace, session_id),
+        **_shell(ctx, workspace, seen, session_id),
         "session": session_json,
         "messages": messages,
         "ready_documents": ready,
         "chosen_count": sum(d["chosen"] for d in ready),
+        "every_document": chosen is None,
         "mode": questions[-1]["mode"] if questions else "chat",
         "max_message_chars": ctx.settings.max_message_chars,
         "too_long_message": too_long(ctx.settings.max_message_chars).message,

@@ -33,9 +33,11 @@ class Settings(BaseSettings):
     max_message_chars: int = 8000
     # Any other request body (JSON); a message at its longest is well under this.
     max_body_kb: int = 256
-    # Per workspace, at once: uploads being received, and answer streams open.
+    # Per workspace, at once: uploads being received, answer streams open, and tabs (in
+    # sight) following the workspace's changes.
     max_uploads_per_workspace: int = 8
     max_streams_per_workspace: int = 20
+    max_live_tabs_per_workspace: int = 20
     # Reading a document happens in a process of its own, bounded by these.
     extract_timeout_s: float = 60.0
     extract_memory_mb: int = 1024

@@ -21,7 +21,7 @@ INTERNAL = ProviderError("internal", "Something went wrong while writing the ans
 
 def token(ctx: AppContext, message_id: str, text: str) -> None:
     with ctx.db.transaction() as conn:
-        events.append(conn, message_id, "token", {"text": text})
+        events.answers.append(conn, message_id, "token", {"text": text})
         conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
     ctx.hub.notify(message_id)
 
@@ -29,7 +29,7 @@ def token(ctx: AppContext, message_id: str, text: str) -> None:
 def step(ctx: AppContext, message_id: str, text: str) -> None:
     """A line of progress, shown while deep research runs and kept with the answer."""
     with ctx.db.transaction() as conn:
-        events.append(conn, message_id, "step", {"text": text})
+        events.answers.append(conn, message_id, "step", {"text": text})
         conn.execute(
             "UPDATE messages SET steps = json_insert(COALESCE(steps, '[]'), '$[#]', ?) "
             "WHERE id = ?",
@@ -40,7 +40,7 @@ def step(ctx: AppContext, message_id: str, text: str) -> None:
 
 def citations(ctx: AppContext, message_id: str, cited: list[dict[str, Any]]) -> None:
     with ctx.db.transaction() as conn:
-        events.append(conn, message_id, "citations", cited)
+        events.answers.append(conn, message_id, "citations", cited)
         conn.execute(
             "UPDATE messages SET citations = ? WHERE id = ?",
             (json.dumps(cited, ensure_ascii=False), message_id),
@@ -72,10 +72,10 @@ def finish(
             ),
         )
         if error_json:  # `error {code, message, retryable}`: what went wrong, in words
-            events.append(conn, message_id, "error", error_json)
+            events.answers.append(conn, message_id, "error", error_json)
         else:  # `done {message}`: the finished message, as the API gives it
             message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
-            events.append(conn, message_id, "done", {"message": message})
+            events.answers.append(conn, message_id, "done", {"message": message})
     ctx.hub.notify(message_id)
 
 
@@ -84,3 +84,4 @@ def reopen(ctx: AppContext, message_id: str) -> None:
     with ctx.db.transaction() as conn:
         conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
         events.reopen(conn, message_id)
+        repo.announce_answer(ctx.db, message_id, replaces=message_id)

@@ -1,4 +1,8 @@
-"""Session and message rows."""
+"""Session and message rows.
+
+Each change to a chat, and each answer that starts, is announced to the workspace's tabs
+in the same transaction.
+"""
 
 import itertools
 import json
@@ -12,6 +16,7 @@ from web.llm.prompts import AnswerRequest
 from web.rendering import markdown_to_html
 from web.retrieval import Passage
 from web.storage import Database
+from web.streams import events
 
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
 MESSAGE_FIELDS = (
@@ -49,15 +54,13 @@ def message_json(row: sqlite3.Row) -> dict[str, Any]:
 
 def create_session(db: Database, workspace_id: str, title: str | None) -> sqlite3.Row:
     session_id, now = new_id(), utc_now()
-    db.run(
-        "INSERT INTO sessions (id, workspace_id, title, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        session_id,
-        workspace_id,
-        title or UNTITLED,
-        now,
-        now,
-    )
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sessions (id, workspace_id, title, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (session_id, workspace_id, title or UNTITLED, now, now),
+        )
+        _announce_session(db, session_id)
     return get_session(db, workspace_id, session_id)
 
 
@@ -82,12 +85,19 @@ def update_session(db: Database, session_id: str, **changes: Any) -> None:
     if "document_ids" in changes and changes["document_ids"] is not None:
         changes["document_ids"] = json.dumps(changes["document_ids"])
     assignments = ", ".join(f"{column} = ?" for column in changes)
-    db.run(
-        f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
-        *changes.values(),
-        utc_now(),
-        session_id,
-    )
+    with db.transaction() as conn:
+        conn.execute(
+            f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
+            (*changes.values(), utc_now(), session_id),
+        )
+        _announce_session(db, session_id)
+
+
+def delete_session(db: Database, workspace_id: str, session_id: str) -> None:
+    """The chat with its messages and their event logs."""
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        events.changes.append(conn, workspace_id, "session_deleted", {"id": session_id})
 
 
 def messages(db: Database, session_id: str) -> list[sqlite3.Row]:
@@ -140,6 +150,8 @@ def add_exchange(
             "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?",
             (title, now, session["id"]),
         )
+        _announce_session(db, session["id"])
+        announce_answer(db, assistant_id, question_id=user_id)
     return user_id, assistant_id
 
 
@@ -201,7 +213,41 @@ def replace_answer(db: Database, answer: sqlite3.Row, offline: bool) -> str:
             (new_answer_id, answer["session_id"], answer["mode"], int(offline), now),
         )
         conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
+        _announce_session(db, answer["session_id"])
+        announce_answer(db, new_answer_id, replaces=answer["id"])
     return new_answer_id
+
+
+def started_answer_json(db: Database, answer_id: str) -> dict[str, Any]:
+    """An answer just started, with the id of its last event so far (a continued one has
+    its earlier events): where its stream goes on from."""
+    answer = message_json(get_message_by_id(db, answer_id))
+    answer["last_event_id"] = events.answers.last_seq(db, answer_id)
+    return answer
+
+
+def announce_answer(
+    db: Database, answer_id: str, *, question_id: str | None = None, replaces: str | None = None
+) -> None:
+    """`answer {session_id, question, answer, replaces}`: an answer starts streaming, after
+    a new question (sent), or in place of another (retried) or of itself (continued). The
+    answer carries `last_event_id`, where its own stream goes on from."""
+    answer = started_answer_json(db, answer_id)
+    question = message_json(get_message_by_id(db, question_id)) if question_id else None
+    (workspace_id,) = db.one("SELECT workspace_id FROM sessions WHERE id = ?", answer["session_id"])
+    data = {
+        "session_id": answer["session_id"],
+        "question": question,
+        "answer": answer,
+        "replaces": replaces,
+    }
+    events.changes.append(db.conn, workspace_id, "answer", data)
+
+
+def _announce_session(db: Database, session_id: str) -> None:
+    """`session {session}`: the chat as it is now (new, renamed, its documents, its place)."""
+    row = db.one(f"SELECT workspace_id, {SESSION_FIELDS} FROM sessions WHERE id = ?", session_id)
+    events.changes.append(db.conn, row["workspace_id"], "session", {"session": session_json(row)})
 
 
 def sources_json(request: AnswerRequest) -> str:

@@ -14,7 +14,6 @@ from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, NotFound
-from web.streams import events
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -109,7 +108,7 @@ async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Res
     owned_session(ctx, workspace, session_id)
     for message in repo.messages(ctx.db, session_id):
         await ctx.hub.stop(message["id"])
-    ctx.db.run("DELETE FROM sessions WHERE id = ?", session_id)
+    repo.delete_session(ctx.db, workspace, session_id)
     return Response(status_code=204)
 
 
@@ -193,8 +192,5 @@ def _question(
 
 
 def _answer_json(ctx: AppContext, answer_id: str) -> dict[str, Any]:
-    """An answer just started: where its stream is, and how far it has got (a continued
-    one has its earlier events)."""
-    answer = repo.message_json(repo.get_message_by_id(ctx.db, answer_id))
-    answer["last_event_id"] = events.last_seq(ctx.db, answer_id)
+    answer = repo.started_answer_json(ctx.db, answer_id)
     return {"assistant_message": answer, "events_url": answer["events_url"]}

@@ -23,24 +23,28 @@ PROCESSING_FAILED = (
 STUCK = "The file is stored but not ready: once that is fixed, delete it and upload it again."
 
 
-async def ingest(ctx: AppContext, workspace_id: str, received: ReceivedFile) -> dict[str, Any]:
+async def ingest(
+    ctx: AppContext, workspace_id: str, received: ReceivedFile, upload: str | None = None
+) -> dict[str, Any]:
+    """`upload`: the uploading tab's name for this upload, told to every tab with the row."""
     name = received.filename
     if received.size == 0:
         raise AppError(422, "empty_file", f"“{name}” is empty. Choose a file with some text in it.")
     content_type = detect_content_type(name, received.head)
     if existing := repo.find_by_sha(ctx.db, workspace_id, received.sha256):
         raise duplicate(name, existing)
-    document_id = await _store(ctx, workspace_id, received, content_type)
+    document_id = await _store(ctx, workspace_id, received, content_type, upload)
+    ctx.hub.wake_workspace(workspace_id)  # every tab shows it Processing, not only this one
     await _process(ctx, document_id, content_type, ctx.blobs.path_for(received.sha256))
     if (row := repo.get(ctx.db, workspace_id, document_id)) is None:
         raise AppError(409, "deleted", f"“{name}” was deleted while it was being processed.")
     return repo.as_json(row)
 
 
-async def remove(ctx: AppContext, document: sqlite3.Row) -> None:
+async def remove(ctx: AppContext, workspace_id: str, document: sqlite3.Row) -> None:
     """The row with its chunks and index entries, then the blob if nothing else uses it."""
     async with ctx.blob_lock:
-        repo.delete(ctx.db, document["id"])
+        repo.delete(ctx.db, workspace_id, document["id"])
         if not repo.sha_in_use(ctx.db, document["sha256"]):
             ctx.blobs.delete(document["sha256"])
 
@@ -55,7 +59,11 @@ def duplicate(name: str, existing: sqlite3.Row) -> AppError:
 
 
 async def _store(
-    ctx: AppContext, workspace_id: str, received: ReceivedFile, content_type: str
+    ctx: AppContext,
+    workspace_id: str,
+    received: ReceivedFile,
+    content_type: str,
+    upload: str | None,
 ) -> str:
     """The blob, then its row; on failure neither is left behind."""
     async with ctx.blob_lock:
@@ -67,6 +75,7 @@ async def _store(
         try:
             repo.insert(
                 ctx.db,
+                upload,
                 id=document_id,
                 workspace_id=workspace_id,
                 filename=received.filename,

@@ -1,10 +1,14 @@
-"""Document rows, their chunks and full-text index entries."""
+"""Document rows, their chunks and full-text index entries.
+
+Each change to a row is announced to the workspace's tabs in the same transaction.
+"""
 
 import sqlite3
 from typing import Any
 
 from web.documents.chunking import Chunk
 from web.storage import Database
+from web.streams import events
 
 FIELDS = "id, filename, size, content_type, sha256, status, error, pages, chunks, created_at"
 
@@ -41,10 +45,13 @@ def list_all(db: Database, workspace_id: str) -> list[sqlite3.Row]:
     )
 
 
-def insert(db: Database, **row: Any) -> None:
+def insert(db: Database, upload: str | None, **row: Any) -> None:
+    """`upload`: the uploading tab's own name for it, so that tab knows the row is its own."""
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    db.run(f"INSERT INTO documents ({names}) VALUES ({marks})", *row.values())
+    with db.transaction() as conn:
+        conn.execute(f"INSERT INTO documents ({names}) VALUES ({marks})", tuple(row.values()))
+        _announce(conn, row["id"], upload)
 
 
 def add_chunks(db: Database, document_id: str, chunks: list[Chunk]) -> None:
@@ -56,28 +63,55 @@ def add_chunks(db: Database, document_id: str, chunks: list[Chunk]) -> None:
 
 
 def mark_ready(db: Database, document_id: str, pages: int | None, chunks: int) -> None:
-    db.run(
-        "UPDATE documents SET status = 'ready', pages = ?, chunks = ? WHERE id = ?",
-        pages,
-        chunks,
-        document_id,
-    )
+    with db.transaction() as conn:
+        conn.execute(
+            "UPDATE documents SET status = 'ready', pages = ?, chunks = ? WHERE id = ?",
+            (pages, chunks, document_id),
+        )
+        _announce(conn, document_id)
 
 
 def mark_failed(db: Database, document_id: str, error: str) -> None:
-    db.run("UPDATE documents SET status = 'failed', error = ? WHERE id = ?", error, document_id)
+    with db.transaction() as conn:
+        conn.execute(
+            "UPDATE documents SET status = 'failed', error = ? WHERE id = ?", (error, document_id)
+        )
+        _announce(conn, document_id)
 
 
 def fail_unfinished(db: Database) -> None:
     """After a crash: nothing is still being processed, so say so."""
-    db.run(
-        "UPDATE documents SET status = 'failed', error = ? WHERE status = 'processing'",
-        "Processing was interrupted by a server restart. Delete the document and upload it again.",
-    )
+    for row in db.all("SELECT id FROM documents WHERE status = 'processing'"):
+        mark_failed(
+            db,
+            row["id"],
+            "Processing was interrupted by a server restart. "
+            "Delete the document and upload it again.",
+        )
 
 
-def delete(db: Database, document_id: str) -> None:
-    db.run("DELETE FROM documents WHERE id = ?", document_id)
+def delete(db: Database, workspace_id: str, document_id: str) -> None:
+    """The row (its chunks go with it), and the document from every chat's choice."""
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+        conn.execute(
+            "UPDATE sessions SET document_ids = (SELECT json_group_array(value) "
+            "FROM json_each(sessions.document_ids) WHERE value != :id) "
+            "WHERE workspace_id = :workspace "
+            "AND EXISTS (SELECT 1 FROM json_each(sessions.document_ids) WHERE value = :id)",
+            {"id": document_id, "workspace": workspace_id},
+        )
+        events.changes.append(conn, workspace_id, "document_deleted", {"id": document_id})
+
+
+def _announce(conn: sqlite3.Connection, document_id: str, upload: str | None = None) -> None:
+    """`document {document, upload}`: how the document is now, for every tab to show."""
+    row = conn.execute(
+        f"SELECT workspace_id, {FIELDS} FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()
+    if row is not None:  # else deleted meanwhile, and that was announced
+        data = {"document": as_json(row), "upload": upload}
+        events.changes.append(conn, row["workspace_id"], "document", data)
 
 
 def shas_in_use(db: Database) -> set[str]:

@@ -1,5 +1,6 @@
 """HTTP API for documents."""
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +12,8 @@ from web.documents.upload import receive_file
 from web.errors import NotFound
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+UPLOAD_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 # The body is read as it streams (web/documents/upload.py), so FastAPI can't infer it.
 UPLOAD_BODY = {
@@ -32,9 +35,15 @@ async def upload_document(request: Request, ctx: Ctx, workspace: Workspace) -> d
     with ctx.uploads.hold(workspace):
         received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
         try:
-            return await ingest(ctx, workspace, received)
+            return await ingest(ctx, workspace, received, _upload_name(request))
         finally:
             received.path.unlink(missing_ok=True)  # already moved when the blob was stored
+
+
+def _upload_name(request: Request) -> str | None:
+    """The page's own name for an upload (`DocChat-Upload`), if it is a plain token."""
+    name = request.headers.get("docchat-upload", "")
+    return name if UPLOAD_NAME.fullmatch(name) else None
 
 
 @router.get("")
@@ -55,5 +64,5 @@ async def delete_document(document_id: str, ctx: Ctx, workspace: Workspace) -> R
     row = repo.get(ctx.db, workspace, document_id)
     if row is None:
         raise NotFound("Document")
-    await remove(ctx, row)
+    await remove(ctx, workspace, row)
     return Response(status_code=204)

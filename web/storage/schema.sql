@@ -63,3 +63,12 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL,
     PRIMARY KEY (message_id, seq)
 ) WITHOUT ROWID;
+
+-- Each workspace's changes, numbered: what keeps every open tab of it true.
+CREATE TABLE IF NOT EXISTS workspace_events (
+    workspace_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, seq)
+) WITHOUT ROWID;

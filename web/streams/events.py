@@ -1,4 +1,8 @@
-"""The event log table: one numbered row per token, step, citation list or ending."""
+"""Numbered event logs, replayed to SSE subscribers from any point.
+
+Two kinds: each answer's own (tokens, steps, citations, its ending), and each workspace's
+changes (documents, chats, answers starting), which keep every open tab true.
+"""
 
 import json
 import sqlite3
@@ -7,7 +11,7 @@ from typing import Any
 
 from web.storage import Database
 
-# A message's log always ends with one of these.
+# An answer's log always ends with one of these.
 TERMINAL = frozenset({"done", "error"})
 
 
@@ -22,19 +26,43 @@ class Event:
         return self.type in TERMINAL
 
 
-def append(conn: sqlite3.Connection, message_id: str, type_: str, data: Any) -> int:
-    (seq,) = conn.execute(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE message_id = ?", (message_id,)
-    ).fetchone()
-    conn.execute(
-        "INSERT INTO events (message_id, seq, type, data) VALUES (?, ?, ?, ?)",
-        (message_id, seq, type_, json.dumps(data, ensure_ascii=False)),
-    )
-    return seq
+@dataclass(frozen=True)
+class Log:
+    """One table of logs, numbered from 1 per `key` (a message id, or a workspace id)."""
+
+    table: str
+    key: str
+
+    def append(self, conn: sqlite3.Connection, key: str, type_: str, data: Any) -> int:
+        (seq,) = conn.execute(
+            f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table} WHERE {self.key} = ?", (key,)
+        ).fetchone()
+        conn.execute(
+            f"INSERT INTO {self.table} ({self.key}, seq, type, data) VALUES (?, ?, ?, ?)",
+            (key, seq, type_, json.dumps(data, ensure_ascii=False)),
+        )
+        return seq
+
+    def after(self, db: Database, key: str, seq: int) -> list[Event]:
+        rows = db.all(
+            f"SELECT seq, type, data FROM {self.table} WHERE {self.key} = ? AND seq > ? "
+            "ORDER BY seq",
+            key,
+            seq,
+        )
+        return [Event(r["seq"], r["type"], r["data"]) for r in rows]
+
+    def last_seq(self, db: Database, key: str) -> int:
+        row = db.one(f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", key)
+        return row[0]
+
+
+answers = Log("events", "message_id")
+changes = Log("workspace_events", "workspace_id")
 
 
 def reopen(conn: sqlite3.Connection, message_id: str) -> None:
-    """The message goes on (an answer continued): its ending becomes a `continued` marker.
+    """The answer goes on (continued): its ending becomes a `continued` marker.
 
     Rewritten in place, not removed, so every id keeps its meaning: a client that saw the
     ending resumes after it and gets exactly what came next.
@@ -44,17 +72,3 @@ def reopen(conn: sqlite3.Connection, message_id: str) -> None:
         "AND seq = (SELECT MAX(seq) FROM events WHERE message_id = ?)",
         (message_id, message_id),
     )
-
-
-def after(db: Database, message_id: str, seq: int) -> list[Event]:
-    rows = db.all(
-        "SELECT seq, type, data FROM events WHERE message_id = ? AND seq > ? ORDER BY seq",
-        message_id,
-        seq,
-    )
-    return [Event(r["seq"], r["type"], r["data"]) for r in rows]
-
-
-def last_seq(db: Database, message_id: str) -> int:
-    row = db.one("SELECT COALESCE(MAX(seq), 0) FROM events WHERE message_id = ?", message_id)
-    return row[0]

@@ -1,12 +1,16 @@
-"""Generation jobs run on the server, apart from any HTTP connection.
+"""Generation jobs run on the server, apart from any HTTP connection, and the event logs'
+subscribers.
 
 A job appends to its message's event log and wakes the subscribers, each of which
 replays the log from where it was and then tails it. So a reload, a dropped
-connection or a second tab never loses or repeats a token.
+connection or a second tab never loses or repeats a token. A workspace's changes are
+followed the same way, by every tab open on it.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine, Iterator
+import functools
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +24,8 @@ class StreamHub:
         self.db = db
         self._jobs: dict[str, asyncio.Task[None]] = {}
         self._stop_requested: set[str] = set()
-        self._signals: dict[str, asyncio.Event] = {}
+        self._signals: dict[str, asyncio.Event] = {}  # one per log someone follows
+        self._followers: Counter[str] = Counter()
         self._closing = False
         self.subscribers = 0  # open subscriptions now
         self.subscriptions = 0  # opened since start, reconnections included
@@ -93,27 +98,48 @@ class StreamHub:
             self._note_activity()
 
     async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
-        """The log from `after` on, then new events as they come, until the last one.
+        """The answer's log from `after` on, then new events as they come, until its last.
 
         Ends at once when nothing is generating and the log has nothing past `after`
         (say, `after` is already the last event): nothing more could ever come.
         """
+        read = functools.partial(events.answers.after, self.db, message_id)
+        async for event in self._tail(message_id, read, after, lambda: self.is_live(message_id)):
+            yield event
+
+    async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[Event]:
+        """The workspace's changes from `after` on, then each as it comes, for as long as
+        the subscriber stays."""
+        read = functools.partial(events.changes.after, self.db, workspace_id)
+        async for event in self._tail(_workspace_key(workspace_id), read, after, lambda: True):
+            yield event
+
+    def wake_workspace(self, workspace_id: str) -> None:
+        """Changes were recorded for this workspace: its followers read them."""
+        self.notify(_workspace_key(workspace_id))
+
+    async def _tail(
+        self, key: str, read: Callable[[int], list[Event]], after: int, may_grow: Callable[[], bool]
+    ) -> AsyncIterator[Event]:
+        self._followers[key] += 1
         try:
             while not self._closing:
                 # Both taken before reading, so an event appended meanwhile is not missed.
-                signal = self._signals.setdefault(message_id, asyncio.Event())
-                live = self.is_live(message_id)
-                for event in events.after(self.db, message_id, after):
+                signal = self._signals.setdefault(key, asyncio.Event())
+                growing = may_grow()
+                for event in read(after):
                     yield event
                     after = event.seq
                     if event.is_terminal:
                         return
-                if not live:
+                if not growing:
                     return
                 await signal.wait()
         finally:
-            if not self.is_live(message_id):
-                self._signals.pop(message_id, None)
+            self._followers[key] -= 1
+            if not self._followers[key]:  # nobody waits on its signal any more
+                del self._followers[key]
+                self._signals.pop(key, None)
 
     def _forget(self, message_id: str, task: asyncio.Task[None]) -> None:
         # Else a Continue started a newer job between this one's end and this callback.
@@ -128,3 +154,7 @@ class StreamHub:
             self._idle.clear()
         else:
             self._idle.set()
+
+
+def _workspace_key(workspace_id: str) -> str:
+    return f"workspace:{workspace_id}"

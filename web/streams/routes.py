@@ -1,4 +1,4 @@
-"""SSE: `GET /api/messages/{id}/events`, resumable with Last-Event-ID."""
+"""SSE, resumable with Last-Event-ID: an answer's events, and its workspace's changes."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -49,5 +49,24 @@ async def message_events(
 ) -> AsyncIterator[ServerSentEvent]:
     retry: int | None = RECONNECT_MS
     async for event in ctx.hub.subscribe(message_id, _resume_point(last_event_id, after)):
+        yield ServerSentEvent(event=event.type, raw_data=event.data, id=str(event.seq), retry=retry)
+        retry = None
+
+
+async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
+    with ctx.live_tabs.hold(workspace), ctx.hub.subscriber():
+        yield workspace
+
+
+@router.get("/workspace/events", response_class=EventSourceResponse)
+async def workspace_events(
+    workspace: Annotated[str, Depends(_following)],
+    ctx: Ctx,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """What changes in the workspace, from any tab or device: never ends by itself."""
+    retry: int | None = RECONNECT_MS
+    async for event in ctx.hub.follow_workspace(workspace, _resume_point(last_event_id, after)):
         yield ServerSentEvent(event=event.type, raw_data=event.data, id=str(event.seq), retry=retry)
         retry = None

@@ -30,3 +30,19 @@ export async function api(method, url, body) {
   }
   return data;
 }
+
+const UNFOLLOWABLE = "This page could not follow what happens on the server. Reload the page.";
+
+// EventSource gives up on an HTTP error without saying which; the same request tells.
+export async function streamRefusal(url) {
+  const controller = new AbortController();
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    const body = response.ok ? {} : await response.json();
+    return { status: response.status, message: body.error?.message ?? UNFOLLOWABLE };
+  } catch {
+    return { status: 0, message: UNFOLLOWABLE };
+  } finally {
+    controller.abort(); // in case it was let through this time: only the reason was wanted
+  }
+}

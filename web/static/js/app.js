@@ -1,8 +1,9 @@
-// Entry point: wire up whatever parts this page has.
+// Entry point: wire up whatever parts this page has, then follow the workspace's changes.
 import { initChat } from "./chat.js";
 import { initChatHeader } from "./chat_header.js";
 import { initConnection } from "./connection.js";
 import { initDocuments } from "./documents.js";
+import { followChanges } from "./live.js";
 import { initSessions } from "./sessions.js";
 
 initConnection(document.querySelector("[data-testid=connection-status]"));
@@ -13,3 +14,4 @@ if (chat) {
   initChatHeader(chat);
   initChat(chat);
 }
+followChanges(document.body);

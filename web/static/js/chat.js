@@ -1,19 +1,30 @@
-// The chat page: send messages and follow each answer's event stream.
-import { api } from "./api.js";
+// The chat page: send messages and follow each answer's event stream, whichever tab
+// started it.
+import { api, streamRefusal } from "./api.js";
 import { showTitle } from "./chat_header.js";
 import { whenOnline } from "./connection.js";
+import { onChange } from "./live.js";
+import { showProblem } from "./problem.js";
 
 const OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back.";
+const DELETED_ELSEWHERE = "This chat was deleted in another tab or window.";
 
 export function initChat(root) {
   const chat = new Chat(root);
   for (const item of root.querySelectorAll("[data-role=assistant][data-status=streaming]")) {
     chat.follow(item);
   }
+  onChange("answer", (started) => {
+    if (started.session_id === chat.sessionId) chat.start(started);
+  });
+  onChange("session_deleted", ({ id }) => {
+    if (id === chat.sessionId) chat.gone();
+  });
 }
 
 class Chat {
   constructor(root) {
+    this.root = root;
     this.sessionId = root.dataset.sessionId;
     this.modeLabels = JSON.parse(root.dataset.modeLabels);
     this.list = root.querySelector("[data-testid=message-list]");
@@ -28,6 +39,7 @@ class Chat {
     this.source = null; // its event stream, while open
     this.maxChars = Number(this.form.dataset.maxChars);
     this.busy = false;
+    this.closed = false; // the chat was deleted elsewhere
     this.input.addEventListener("input", () => this.updateSendButton());
     this.input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -61,9 +73,9 @@ class Chat {
 
   updateSendButton() {
     const text = this.input.value.trim();
-    const tooLong = text.length > this.maxChars;
+    const tooLong = [...text].length > this.maxChars; // characters, as the server counts
     this.showError(tooLong ? this.form.dataset.tooLong : "");
-    this.sendButton.disabled = this.busy || text === "" || tooLong;
+    this.sendButton.disabled = this.closed || this.busy || text === "" || tooLong;
   }
 
   showError(message) {
@@ -93,12 +105,9 @@ class Chat {
       const reply = await api("POST", `/api/sessions/${this.sessionId}/messages`, { content, mode: this.mode });
       this.input.value = "";
       showTitle(reply.session.title);
-      this.list.append(this.newItem(reply.user_message));
-      const answer = this.newItem(reply.assistant_message);
-      this.list.append(answer);
-      this.follow(answer);
+      this.start({ question: reply.user_message, answer: reply.assistant_message });
     } catch (error) {
-      this.setBusy(false);
+      this.setBusy(Boolean(this.streaming)); // one from elsewhere may have started meanwhile
       this.showError(error.message); // the text stays in the box, ready to send again
     }
   }
@@ -109,12 +118,58 @@ class Chat {
     this.setBusy(true);
     try {
       const reply = await api("POST", `/api/messages/${item.dataset.messageId}/${action}`);
-      const answer = this.newItem(reply.assistant_message);
-      item.replaceWith(answer);
-      this.follow(answer);
+      this.start({ answer: reply.assistant_message, replaces: item.dataset.messageId });
     } catch (error) {
-      this.setBusy(false);
+      this.setBusy(Boolean(this.streaming));
       this.showError(error.message);
+    }
+  }
+
+  // An answer starts, in this tab or another: show it once, and follow it. It comes after
+  // a new question, or `replaces` an answer (retried, or itself continued).
+  start({ question, answer, replaces }) {
+    if (this.closed) return;
+    const shown = this.item(answer.id);
+    const continuing = replaces === answer.id && shown?.dataset.status === "length_limit";
+    if (shown && !continuing) return; // this tab has it already
+    const item = this.newItem(answer);
+    if (replaces) {
+      const old = this.item(replaces);
+      if (!old) return; // not on this page: it was made after that
+      old.replaceWith(item);
+    } else {
+      // Only the latest answer can be retried, and these are older now.
+      for (const retry of this.list.querySelectorAll("[data-action=retry]")) retry.remove();
+      this.list.append(this.newItem(question), item);
+    }
+    this.follow(item);
+  }
+
+  item(messageId) {
+    return this.list.querySelector(`[data-message-id="${messageId}"]`);
+  }
+
+  // The chat was deleted in another tab: say so, and take nothing more.
+  gone() {
+    if (this.root.dataset.deleting) return; // by this tab, which is leaving
+    this.closed = true;
+    this.source?.close();
+    this.source = null;
+    this.streaming?.removeAttribute("aria-busy");
+    this.streaming = null;
+    this.stopButton.hidden = true;
+    this.input.disabled = true;
+    this.setBusy(false);
+    showProblem(DELETED_ELSEWHERE);
+  }
+
+  // Whether the chat is still there, after its answer was not (a 404).
+  async isGone() {
+    try {
+      await api("GET", `/api/sessions/${this.sessionId}`);
+      return false;
+    } catch (error) {
+      return error.status === 404;
     }
   }
 
@@ -183,19 +238,21 @@ class Chat {
         source.close(); // the answer's own ending: an error from the model
         this.finish(item);
       } else if (source.readyState === EventSource.CLOSED) {
-        this.abandon(item, await refusal(source.url)); // refused outright; dropped ones retry
+        // Refused outright (dropped ones retry by themselves).
+        const refused = await streamRefusal(source.url);
+        this.abandon(item);
+        await this.explainMissing(refused.status, refused.message);
       }
     });
   }
 
   // The page stops following an answer it may not read; the person can go on.
-  abandon(item, reason) {
+  abandon(item) {
     this.source = null;
     this.streaming = null;
     this.stopButton.hidden = true;
     item.removeAttribute("aria-busy");
     this.setBusy(false);
-    this.showError(reason);
   }
 
   async finish(item) {
@@ -205,11 +262,18 @@ class Chat {
     try {
       item.replaceWith(await renderedItem(item.dataset.messageId));
       this.setBusy(false);
-    } catch {
-      item.removeAttribute("aria-busy");
-      this.setBusy(false);
-      this.showError("The answer is saved, but could not be shown. Reload the page to see it.");
+    } catch (error) {
+      this.abandon(item);
+      await this.explainMissing(error.status,
+        "The answer is saved, but could not be shown. Reload the page to see it.");
     }
+  }
+
+  // An answer that is not there (404) went with its chat, or was replaced by a retry in
+  // another tab (whose news puts the new one here); anything else is said as it is.
+  async explainMissing(status, message) {
+    if (status !== 404) this.showError(message);
+    else if (await this.isGone()) this.gone();
   }
 }
 
@@ -226,29 +290,13 @@ async function renderedItem(messageId) {
     await whenOnline();
     try {
       const response = await fetch(`/messages/${messageId}/item`);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
       const template = document.createElement("template");
       template.innerHTML = (await response.text()).trim();
       return template.content.firstElementChild;
     } catch (error) {
       if (navigator.onLine) throw error;
     }
-  }
-}
-
-const UNFOLLOWABLE = "The answer could not be followed. Reload the page.";
-
-// EventSource gives up on an HTTP error without saying which; the same request tells.
-async function refusal(url) {
-  const controller = new AbortController();
-  try {
-    const response = await fetch(url, { signal: controller.signal });
-    const body = response.ok ? {} : await response.json();
-    return body.error?.message ?? UNFOLLOWABLE;
-  } catch {
-    return UNFOLLOWABLE;
-  } finally {
-    controller.abort(); // in case it was let through this time: only the reason was wanted
   }
 }
 

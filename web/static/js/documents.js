@@ -1,7 +1,9 @@
 // The documents panel: many files at once from the picker or dropped anywhere on the page,
 // each in its own row (progress, processing, ready or failed); delete after confirmation.
+// Rows change as documents are added, processed or deleted in any tab.
 import { api } from "./api.js";
 import { confirmAction } from "./confirm.js";
+import { onChange } from "./live.js";
 
 let labels = {};
 
@@ -17,6 +19,42 @@ export function initDocuments(panel) {
     const button = event.target.closest("[data-action=delete-document]");
     if (button) deleteDocument(button.closest("[data-testid=document-row]"));
   });
+  const list = panel.querySelector("[data-testid=document-list]");
+  onChange("document", (change) => showChange(list, change));
+  onChange("document_deleted", ({ id }) => {
+    const row = rowOf(list, id);
+    if (row && !row.dataset.upload) row.remove();
+  });
+}
+
+function rowOf(list, documentId) {
+  return list.querySelector(`[data-document-id="${documentId}"]`);
+}
+
+// A row uploaded here belongs to its upload until the server answers it: the change only
+// names it. Any other is shown as the server renders it now.
+async function showChange(list, { document: doc, upload }) {
+  const mine = upload && list.querySelector(`[data-upload="${upload}"]`);
+  if (mine) {
+    mine.dataset.documentId = doc.id;
+    return;
+  }
+  if (rowOf(list, doc.id)?.dataset.upload) return;
+  const fresh = await renderedRow(doc.id);
+  const row = rowOf(list, doc.id);
+  if (!fresh || row?.dataset.upload) return; // deleted meanwhile, or uploading here
+  if (row) row.replaceWith(fresh);
+  else list.append(fresh);
+}
+
+// The row as the server renders it, so it reads exactly as it will after a reload; null
+// when the document is gone (or the row cannot be had).
+async function renderedRow(documentId) {
+  const response = await fetch(`/documents/${documentId}/row`).catch(() => null);
+  if (!response?.ok) return null;
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  return template.content.firstElementChild;
 }
 
 function uploadAll(panel, files) {
@@ -61,7 +99,11 @@ function upload(panel, file) {
   const progress = row.querySelector("progress");
   progress.hidden = false;
   discardButton(row).addEventListener("click", () => request.abort());
+  request.addEventListener("loadend", () => delete row.dataset.upload);
   request.open("POST", "/api/documents");
+  // The name other tabs hear it by too, so this tab knows the new row is its own.
+  row.dataset.upload = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  request.setRequestHeader("DocChat-Upload", row.dataset.upload);
   request.responseType = "json";
   request.upload.addEventListener("progress", (event) => {
     if (event.lengthComputable) progress.value = event.loaded / event.total;
@@ -103,16 +145,13 @@ function setStatus(row, status) {
 }
 
 async function showDocument(row, doc) {
-  // The server renders the finished row, so it reads exactly as it will after a reload.
-  const response = await fetch(`/documents/${doc.id}/row`).catch(() => null);
-  if (!response?.ok) {
-    setStatus(row, doc.status);
-    row.querySelector("progress").hidden = true;
+  const fresh = await renderedRow(doc.id);
+  if (fresh) {
+    row.replaceWith(fresh);
     return;
   }
-  const template = document.createElement("template");
-  template.innerHTML = (await response.text()).trim();
-  row.replaceWith(template.content.firstElementChild);
+  setStatus(row, doc.status);
+  row.querySelector("progress").hidden = true;
 }
 
 function showError(row, message, status = "failed") {
