@@ -30,20 +30,21 @@ def story_streaming(page, openai_mock: OpenAIMock) -> tuple[ChatPage, Answer, Re
 
 
 def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
-    page, context, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+    page, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
     chat, answer, reply = story_streaming(page, openai_mock)
+    chat.expect_live()
     subscriptions = live_server.call(lambda ctx: ctx.hub.subscriptions)
 
-    context.set_offline(True)
+    chat.go_offline()
 
     chat.expect_offline_notice()
     stream_ended.expect()  # the page let go of a stream it can't trust while offline
     reply.release()  # the rest is written while the page is offline
     answer.expect_streaming("Once upon")
     chat.input_bar.expect_busy()
-    context.set_offline(False)
+    chat.go_online()
     chat.expect_offline_notice(shown=False)
     answer.expect_complete(FULL)  # exact: nothing lost, nothing twice
     chat.input_bar.expect_idle()
@@ -53,10 +54,10 @@ def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
 
 
 def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
-    page, context, api: Api, openai_mock: OpenAIMock
+    page, api: Api, openai_mock: OpenAIMock
 ) -> None:
     chat = AppShell(page).open().new_chat()
-    context.set_offline(True)
+    chat.go_offline()
     chat.expect_offline_notice()
 
     chat.input_bar.send("Are you there?")
@@ -64,7 +65,7 @@ def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
     chat.input_bar.expect_error(OFFLINE_SEND)
     chat.input_bar.expect_text("Are you there?")  # nothing lost
     chat.messages.expect_count(0)
-    context.set_offline(False)
+    chat.go_online()
     chat.expect_offline_notice(shown=False)
     chat.input_bar.expect_error("")
     assert api.messages(chat.session_id) == []  # and nothing half sent
@@ -76,15 +77,15 @@ def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
 
 @pytest.mark.browser_errors(statuses=[404], reason="the page follows an answer deleted elsewhere")
 def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
-    page, context, api: Api, openai_mock: OpenAIMock, faults: Faults
+    page, api: Api, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
     chat, _, _ = story_streaming(page, openai_mock)
-    context.set_offline(True)
+    chat.go_offline()
     stream_ended.expect()
 
     assert api.call("DELETE", f"/api/sessions/{chat.session_id}").status == 204  # elsewhere
-    context.set_offline(False)
+    chat.go_online()
 
     chat.expect_deleted_elsewhere()  # not "Message not found.": the whole chat is gone
 
@@ -93,17 +94,17 @@ def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
     "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
 )
 def test_an_upload_started_offline_says_it_was_interrupted_and_works_once_back(
-    page, context, files: FileFactory, api: Api
+    page, files: FileFactory, api: Api
 ) -> None:
     app = AppShell(page).open()
-    context.set_offline(True)
+    app.go_offline()
 
     app.documents.upload(files.text("notes.txt", "Written on a train."))
 
     app.documents.row("notes.txt").expect_failed(
         "The upload was interrupted. Check your connection and try again."
     )
-    context.set_offline(False)
+    app.go_online()
     assert api.documents() == []
     app.documents.row("notes.txt").dismiss()
     app.documents.upload_and_wait(files.text("notes.txt", "Written on a train."))
@@ -113,18 +114,18 @@ def test_an_upload_started_offline_says_it_was_interrupted_and_works_once_back(
     "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
 )
 def test_stop_pressed_while_offline_says_so_and_works_once_back(
-    page, context, openai_mock: OpenAIMock, faults: Faults
+    page, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
     chat, answer, reply = story_streaming(page, openai_mock)
-    context.set_offline(True)
+    chat.go_offline()
     stream_ended.expect()
 
     chat.input_bar.stop_button.click()
 
     chat.input_bar.expect_error("Cannot reach DocChat. Check your connection and try again.")
     chat.input_bar.expect_busy()  # still being written, and still stoppable
-    context.set_offline(False)
+    chat.go_online()
     chat.input_bar.stop()
     answer.expect_stopped("Once upon")
     reply.closed_early.expect()

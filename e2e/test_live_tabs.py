@@ -5,15 +5,21 @@ second device is another browser with the same cookie (`new_context(storage_stat
 Races are made real with `faults.delay_live_events()`: a tab acts on what it last heard.
 """
 
+import itertools
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pytest
+from httpx import Headers
+from httpx_sse import ServerSentEvent
 from playwright.sync_api import BrowserContext
 
 from e2e.api import Api
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
+from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
+from e2e.sse import StreamClient
 from e2e.store import Store
 from pages import AppShell, ChatPage
 
@@ -24,11 +30,30 @@ TRY_AGAIN = "The model service is having problems. Try again."
 ALPHA = "Alpha notes: the amber harbour opens in spring."
 BETA = "Beta notes: the glass towers light up at night."
 GAMMA = "Gamma notes: the leek market sells on Sundays."
+LIVE = "/api/workspace/events"
+
+
+class Replayed(NamedTuple):
+    events: list[ServerSentEvent]
+    headers: Headers
 
 
 def another_device(context: BrowserContext, new_context: Callable[..., BrowserContext]) -> AppShell:
     """The same workspace in another browser (its own connections, its own network)."""
     return AppShell(new_context(storage_state=context.storage_state()).new_page()).open()
+
+
+def replay(client: StreamClient, count: int, last_event_id: str | None = None) -> Replayed:
+    """The first `count` changes a new subscription replays, and its response's headers."""
+    with client.subscribe(LIVE, last_event_id) as source:
+        return Replayed(list(itertools.islice(source.iter_sse(), count)), source.response.headers)
+
+
+def replayed_count(client: StreamClient, last_event_id: str | None = None) -> int:
+    """How many changes a new subscription replays before it falls quiet (a heartbeat)."""
+    with client.subscribe(LIVE, last_event_id) as source:
+        lines = itertools.takewhile(lambda line: line != ": ping", source.response.iter_lines())
+        return sum(line.startswith("event: ") for line in lines)
 
 
 # --- documents ---------------------------------------------------------------------------
@@ -104,26 +129,27 @@ def test_a_document_deleted_in_one_tab_leaves_the_others_choice_and_their_next_q
 def test_a_choice_saved_after_a_document_was_deleted_elsewhere_keeps_the_rest_of_it(
     page, context, files: FileFactory, faults: Faults, api: Api
 ) -> None:
-    late = faults.delay_live_events()  # the chat tab has not heard of the delete
+    late = faults.delay_live_events()  # the chat tab has not heard of the deletes
     home = AppShell(page).open()
-    home.documents.upload_and_wait(
-        files.text("alpha.txt", ALPHA), files.text("beta.txt", BETA), files.text("gamma.txt", GAMMA)
-    )
+    names = {"alpha.txt": ALPHA, "beta.txt": BETA, "gamma.txt": GAMMA, "delta.txt": "Delta."}
+    for name, text in names.items():  # one after another: listed in this order
+        home.documents.upload_and_wait(files.text(name, text))
     chat = AppShell(context.new_page()).open().new_chat()
-    chat.chat_documents.choose("alpha.txt", "beta.txt")
-    home.documents.row("alpha.txt").delete().confirm("Delete")
+    chat.chat_documents.choose("alpha.txt", "beta.txt", "gamma.txt")
+    for name in ("alpha.txt", "beta.txt"):
+        home.documents.row(name).delete().confirm("Delete")
 
-    chat.chat_documents.toggle("gamma.txt")
+    chat.chat_documents.toggle("delta.txt")
 
     chat.chat_documents.expect_error(
-        "“alpha.txt” was deleted elsewhere, so this chat no longer uses it."
+        "“alpha.txt”, “beta.txt” were deleted elsewhere, so this chat no longer uses them."
     )
-    chat.chat_documents.expect_chosen("beta.txt", "gamma.txt")
+    chat.chat_documents.expect_chosen("gamma.txt", "delta.txt")
     (session,) = api.call("GET", "/api/sessions").json()
     saved = {d["id"]: d["filename"] for d in api.documents()}
-    assert sorted(saved[i] for i in session["document_ids"]) == ["beta.txt", "gamma.txt"]
+    assert sorted(saved[i] for i in session["document_ids"]) == ["delta.txt", "gamma.txt"]
     late.release()
-    chat.documents.expect_documents("beta.txt", "gamma.txt")
+    chat.documents.expect_documents("gamma.txt", "delta.txt")
 
 
 # --- chats -------------------------------------------------------------------------------
@@ -255,6 +281,50 @@ def test_a_retry_in_one_tab_replaces_the_answer_in_the_others(
         tab.messages.expect_conversation(("First?", "Second time lucky."))
 
 
+def test_an_answer_continued_in_one_tab_streams_on_in_the_others(
+    page, context, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(["Once", " upon"], end="length")
+    chat = AppShell(page).open().new_chat()
+    chat.send("Tell me a story").expect_length_limited("Once upon")
+    other = ChatPage(context.new_page()).open(chat.url)
+    more = openai_mock.continuation([" a", " time."], gate_after=1)
+
+    chat.messages.last_answer.continue_()
+
+    other.messages.last_answer.expect_streaming("Once upon a")
+    other.input_bar.expect_busy()
+    more.release()
+    for tab in (chat, other):
+        tab.messages.last_answer.expect_complete("Once upon a time.")
+        tab.messages.expect_count(1)
+
+
+@pytest.mark.browser_errors(statuses=[404], reason="the answer it followed was replaced")
+def test_an_answer_retried_elsewhere_while_a_tab_was_offline_is_replaced_there(
+    page, context, new_context, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    openai_mock.reply(TOKENS, gate_after=2)
+    chat = AppShell(page).open().new_chat()
+    device = ChatPage(new_context(storage_state=context.storage_state()).new_page())
+    device.open(chat.url)
+    chat.send("Tell me a story").expect_streaming("Once upon")
+    device.messages.last_answer.expect_streaming("Once upon")
+    device.go_offline()
+    chat.input_bar.stop()
+    chat.messages.last_answer.expect_stopped("Once upon")
+    openai_mock.reply(["Better", " this time."])
+    chat.messages.last_answer.retry()
+    chat.messages.last_answer.expect_complete("Better this time.")
+
+    device.go_online()
+
+    device.messages.expect_conversation(("Tell me a story", "Better this time."))
+    device.messages.last_answer.expect_complete("Better this time.")
+    device.input_bar.expect_idle()
+    device.input_bar.expect_error("")
+
+
 @pytest.mark.settings(max_message_chars=10)
 def test_message_length_counts_characters_as_the_server_does(page, openai_mock: OpenAIMock) -> None:
     chat = AppShell(page).open().new_chat()
@@ -267,6 +337,56 @@ def test_message_length_counts_characters_as_the_server_does(page, openai_mock: 
     openai_mock.reply(["Smiles", " back."])
     chat.send("🙂" * 10).expect_complete("Smiles back.")
     chat.messages.expect_conversation(("🙂" * 10, "Smiles back."))
+
+
+# --- the stream itself ---------------------------------------------------------------
+
+
+def test_the_workspace_stream_numbers_each_change_resumes_exactly_and_keeps_to_its_own(
+    live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    faults.heartbeat_every(0.5)
+    mine, theirs = StreamClient(live_server.url), StreamClient(live_server.url)
+    upload = {"file": ("notes.txt", b"Harbour notes.")}
+    document = mine.http.post("/api/documents", files=upload, headers={"DocChat-Upload": "tab-1"})
+    session_id = mine.new_chat()
+    assert mine.http.patch(f"/api/sessions/{session_id}", json={"title": "Plans"}).is_success
+    openai_mock.reply(["Hi."])
+    sent = mine.ask(session_id, "Harbour?").json()
+    mine.read_to_end(sent["events_url"])
+    assert mine.http.delete(f"/api/documents/{document.json()['id']}").is_success
+    assert mine.http.delete(f"/api/sessions/{session_id}").is_success
+    theirs.new_chat()
+
+    events, headers = replay(mine, 8)
+    rest, _ = replay(mine, 3, last_event_id="5")
+    their_events, _ = replay(theirs, 1)
+
+    assert (replayed_count(mine), replayed_count(mine, "5"), replayed_count(theirs)) == (8, 3, 1)
+    assert headers["content-type"].startswith("text/event-stream")
+    assert headers["x-accel-buffering"] == "no"
+    assert events[0].retry == 500
+    assert [(e.id, e.event) for e in events] == [
+        ("1", "document"),
+        ("2", "document"),
+        ("3", "session"),
+        ("4", "session"),
+        ("5", "session"),
+        ("6", "answer"),
+        ("7", "document_deleted"),
+        ("8", "session_deleted"),
+    ]
+    added, ready = events[0].json(), events[1].json()
+    assert (added["document"]["status"], added["upload"]) == ("processing", "tab-1")
+    assert (ready["document"]["status"], ready["upload"]) == ("ready", None)
+    assert [e.json()["session"]["title"] for e in events[2:5]] == ["New chat", "Plans", "Plans"]
+    started = events[5].json()
+    assert started["session_id"] == session_id and started["replaces"] is None
+    assert started["question"]["content"] == "Harbour?"
+    assert (started["answer"]["status"], started["answer"]["last_event_id"]) == ("streaming", 0)
+    assert events[7].json() == {"id": session_id}
+    assert [(e.id, e.data) for e in rest] == [(e.id, e.data) for e in events[5:]]
+    assert [(e.id, e.event) for e in their_events] == [("1", "session")]
 
 
 # --- catching up -------------------------------------------------------------------------
@@ -289,7 +409,7 @@ def test_a_tab_that_was_asleep_catches_up_without_losing_or_repeating_an_event(
     device = another_device(context, new_context)
     device.expect_live()
     if asleep == "offline":
-        device.page.context.set_offline(True)
+        device.go_offline()
     else:
         device.go_out_of_sight()
     stream_ended.expect()  # the device's: it holds no connection while asleep
@@ -303,7 +423,7 @@ def test_a_tab_that_was_asleep_catches_up_without_losing_or_repeating_an_event(
     assert device.live_event_id() < store.last_live_event_id()  # it heard none of that
 
     if asleep == "offline":
-        device.page.context.set_offline(False)
+        device.go_online()
     else:
         device.come_back()
 

@@ -45,6 +45,15 @@ class BasePage:
         self.expect_live()
         expect(self.page.locator("body")).to_have_attribute("data-live-event-id", str(event_id))
 
+    def go_offline(self) -> None:
+        """The browser (every tab of it) loses its network, while this page is live: as a
+        person's connection drops, not in the instant the page is still connecting."""
+        self.expect_live()
+        self.page.context.set_offline(True)
+
+    def go_online(self) -> None:
+        self.page.context.set_offline(False)
+
     def go_out_of_sight(self) -> None:
         """The person switches to another tab, or minimises the window."""
         self.page.evaluate(SET_VISIBILITY_JS, "hidden")

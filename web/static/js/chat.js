@@ -212,6 +212,7 @@ class Chat {
   // Replays the answer's log after the last event the page has, then tails it;
   // EventSource resumes with Last-Event-ID by itself when the connection drops.
   follow(item) {
+    this.source?.close(); // the answer it replaces, if it was still followed
     this.setBusy(true);
     this.streaming = item;
     this.stopButton.hidden = false;
@@ -248,25 +249,29 @@ class Chat {
 
   // The page stops following an answer it may not read; the person can go on.
   abandon(item) {
-    this.source = null;
-    this.streaming = null;
-    this.stopButton.hidden = true;
     item.removeAttribute("aria-busy");
+    if (this.streaming !== item) return; // a later answer is followed by now
+    this.letGo();
     this.setBusy(false);
   }
 
-  async finish(item) {
+  letGo() {
     this.source = null;
     this.streaming = null;
     this.stopButton.hidden = true;
-    try {
-      item.replaceWith(await renderedItem(item.dataset.messageId));
-      this.setBusy(false);
-    } catch (error) {
-      this.abandon(item);
-      await this.explainMissing(error.status,
-        "The answer is saved, but could not be shown. Reload the page to see it.");
+  }
+
+  async finish(item) {
+    if (this.streaming === item) this.letGo();
+    const shown = await renderedItem(item.dataset.messageId).catch((error) => error);
+    if (!this.streaming) this.setBusy(false); // unless a later answer is followed by now
+    if (!(shown instanceof Error)) {
+      item.replaceWith(shown);
+      return;
     }
+    item.removeAttribute("aria-busy");
+    await this.explainMissing(shown.status,
+      "The answer is saved, but could not be shown. Reload the page to see it.");
   }
 
   // An answer that is not there (404) went with its chat, or was replaced by a retry in

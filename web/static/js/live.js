@@ -37,8 +37,7 @@ export function followChanges(body) {
     });
     for (const type of CHANGES) {
       stream.addEventListener(type, (event) => {
-        const id = Number(event.lastEventId);
-        if (id <= heard) return; // heard before this stream began
+        const id = Number(event.lastEventId); // each one once: the server resumes exactly
         heard = id;
         applying = applying.then(() => apply(type, JSON.parse(event.data), id)).catch(console.error);
       });
