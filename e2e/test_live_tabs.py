@@ -246,14 +246,20 @@ def test_a_chat_deleted_while_another_tab_watches_its_answer_says_so_there(
 # --- answers -----------------------------------------------------------------------------
 
 
-def test_only_the_latest_answer_offers_retry_in_every_tab(
-    page, context, openai_mock: OpenAIMock
-) -> None:
+def failed_in_two_tabs(page, context, openai_mock: OpenAIMock) -> tuple[ChatPage, ChatPage]:
+    """A chat whose one answer failed (Retry offered), open in two tabs."""
     openai_mock.fail(500, times=3)
     chat = AppShell(page).open().new_chat()
     chat.send("First?").expect_failed(TRY_AGAIN)
     other = ChatPage(context.new_page()).open(chat.url)
-    other.messages.answer(0).expect_failed(TRY_AGAIN)  # the latest: Retry offered
+    other.messages.answer(0).expect_failed(TRY_AGAIN)
+    return chat, other
+
+
+def test_only_the_latest_answer_offers_retry_in_every_tab(
+    page, context, openai_mock: OpenAIMock
+) -> None:
+    chat, other = failed_in_two_tabs(page, context, openai_mock)
 
     openai_mock.reply(["Fine", " now."])
     chat.send("Second?").expect_complete("Fine now.")
@@ -266,10 +272,7 @@ def test_only_the_latest_answer_offers_retry_in_every_tab(
 def test_a_retry_in_one_tab_replaces_the_answer_in_the_others(
     page, context, openai_mock: OpenAIMock
 ) -> None:
-    openai_mock.fail(500, times=3)
-    chat = AppShell(page).open().new_chat()
-    chat.send("First?").expect_failed(TRY_AGAIN)
-    other = ChatPage(context.new_page()).open(chat.url)
+    chat, other = failed_in_two_tabs(page, context, openai_mock)
     reply = openai_mock.reply(["Second", " time", " lucky."], gate_after=1)
 
     chat.messages.last_answer.retry()

@@ -9,6 +9,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from web.chat import repository as chat_repo
 from web.context import Ctx, Workspace
 from web.errors import NotFound
+from web.streams.events import Event
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -47,10 +48,8 @@ async def message_events(
     after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    retry: int | None = RECONNECT_MS
-    async for event in ctx.hub.subscribe(message_id, _resume_point(last_event_id, after)):
-        yield ServerSentEvent(event=event.type, raw_data=event.data, id=str(event.seq), retry=retry)
-        retry = None
+    async for sent in _sent(ctx.hub.subscribe(message_id, _resume_point(last_event_id, after))):
+        yield sent
 
 
 async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
@@ -66,7 +65,14 @@ async def workspace_events(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """What changes in the workspace, from any tab or device: never ends by itself."""
+    changes = ctx.hub.follow_workspace(workspace, _resume_point(last_event_id, after))
+    async for sent in _sent(changes):
+        yield sent
+
+
+async def _sent(events: AsyncIterator[Event]) -> AsyncIterator[ServerSentEvent]:
+    """Each event with its number as its id; the first also says how soon to reconnect."""
     retry: int | None = RECONNECT_MS
-    async for event in ctx.hub.follow_workspace(workspace, _resume_point(last_event_id, after)):
+    async for event in events:
         yield ServerSentEvent(event=event.type, raw_data=event.data, id=str(event.seq), retry=retry)
         retry = None
