@@ -359,7 +359,7 @@ def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entrie
 
 @pytest.mark.browser_errors(statuses=[404, 507], reason="one is gone already, one undeletable")
 def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted_stays(
-    page, files: FileFactory, api: Api, faults: Faults
+    page, files: FileFactory, api: Api, faults: Faults, store: Store
 ) -> None:
     late = faults.delay_live_events()  # the page has not heard of the delete yet
     app = AppShell(page).open()
@@ -369,6 +369,7 @@ def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted
     app.documents.row("gone.txt").delete().confirm("Delete")  # from a page that still shows it
     app.documents.expect_documents("kept.txt")
     late.release()
+    app.expect_caught_up(store.last_live_event_id())
     faults.database_read_only()
     app.documents.row("kept.txt").delete().confirm("Delete")
 
@@ -502,13 +503,19 @@ def test_a_document_deleted_mid_indexing_leaves_no_chunks_index_entries_or_row(
     indexing.expect_reached()
     (document,) = api.documents()
     assert store.index_hits("generated") > 0  # the first batch is searchable already
+    app.expect_caught_up(store.last_live_event_id())  # it knows the row is its upload's
+    late = faults.delay_live_events()
+    app.go_out_of_sight()
+    app.come_back()  # its stream opens anew: it hears of the delete only after the upload
 
     assert api.call("DELETE", f"/api/documents/{document['id']}").status == 204
     indexing.release()
 
-    app.documents.row("large.txt").expect_failed(
-        "“large.txt” was deleted while it was being processed."
-    )
+    deleted = "“large.txt” was deleted while it was being processed."
+    app.documents.row("large.txt").expect_failed(deleted)
+    late.release()
+    app.expect_caught_up(store.last_live_event_id())
+    app.documents.row("large.txt").expect_failed(deleted)  # the upload's own word stays
     stored = store.document(document["id"], document["sha256"])
     assert (stored.row, stored.chunks, stored.blob) == (None, [], None)
     assert store.index_hits("generated") == 0

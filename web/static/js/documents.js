@@ -23,7 +23,8 @@ export function initDocuments(panel) {
   onChange("document", (change) => showChange(list, change));
   onChange("document_deleted", ({ id }) => {
     const row = rowOf(list, id);
-    if (row && !row.dataset.upload) row.remove();
+    // An upload's own row (still sending, or saying why it was refused) is its to end.
+    if (row && !discardButton(row)) row.remove();
   });
 }
 
@@ -32,14 +33,16 @@ function rowOf(list, documentId) {
 }
 
 // A row uploaded here belongs to its upload until the server answers it: the change only
-// names it. Any other is shown as the server renders it now.
+// names it. Any other is shown as the server renders it now, unless it shows that already
+// (a change replayed to a page made after it; re-rendering would drop a note on the row).
 async function showChange(list, { document: doc, upload }) {
   const mine = upload && list.querySelector(`[data-upload="${upload}"]`);
   if (mine) {
     mine.dataset.documentId = doc.id;
     return;
   }
-  if (rowOf(list, doc.id)?.dataset.upload) return;
+  const shown = rowOf(list, doc.id);
+  if (shown?.dataset.upload || shown?.dataset.status === doc.status) return;
   const fresh = await renderedRow(doc.id);
   const row = rowOf(list, doc.id);
   if (!fresh || row?.dataset.upload) return; // deleted meanwhile, or uploading here
