@@ -653,6 +653,20 @@ def test_offline_deep_research_searches_the_question_and_quotes_what_it_finds(
 
 
 @pytest.mark.settings(openai_api_key=None)
+def test_an_offline_answer_quotes_a_markdown_passage_as_the_lines_of_text_it_is(
+    page, files: FileFactory
+) -> None:
+    lines = ["# Zembla", "The capital of Zembla is *Onhava*.", "- amber & glass", "1. herring"]
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("zembla.md", "\n".join(lines)))
+
+    answer = app.new_chat().send(QUESTION)
+
+    answer.expect_offline_label()
+    answer.expect_quoted(*lines)
+
+
+@pytest.mark.settings(openai_api_key=None)
 def test_offline_chat_with_no_matching_passage_says_what_to_do(page) -> None:
     answer = AppShell(page).open().new_chat().send("Which wine goes with herring?")
 

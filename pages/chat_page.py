@@ -146,6 +146,12 @@ class Answer(Component):
         expect(citation.get_by_test_id("citation-snippet")).to_be_visible()
         expect(citation.get_by_test_id("citation-snippet")).to_have_text(snippet)
 
+    def expect_quoted(self, *lines: str) -> None:
+        """Quotes a passage as exactly these lines of text: nothing in it read as Markdown."""
+        quote = self.body.locator("blockquote")
+        expect(quote).to_have_js_property("innerText", "\n".join(lines))
+        expect(quote.locator("h1, h2, h3, h4, h5, h6, ul, ol, em, strong, code")).to_have_count(0)
+
     def retry(self) -> None:
         self.retry_button.click()
 

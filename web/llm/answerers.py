@@ -170,7 +170,13 @@ def offline_answer(request: AnswerRequest) -> str:
 
 
 def _blockquote(text: str) -> str:
-    return "\n".join(f"> {line}" for line in text.splitlines())
+    """The passage as a Markdown quote of its own lines, read as text: every ASCII
+    punctuation mark escaped (CommonMark lets any be), each line ending in a hard break."""
+    return "\n".join(f"> {_as_text(line.strip())}  " for line in text.splitlines())
+
+
+def _as_text(line: str) -> str:
+    return re.sub(r"[!-/:-@\[-`{-~]", r"\\\g<0>", line)
 
 
 def _tokens(text: str) -> list[str]:
