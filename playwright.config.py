@@ -10,6 +10,12 @@ from pathlib import Path
 BROWSER = "chromium"
 VIEWPORT = {"width": 1280, "height": 800}
 
+# Device profiles: a test runs on the desktop, and on each profile its
+# `@pytest.mark.devices(...)` names. "phone" is one of Playwright's descriptors, 360 px
+# wide (the narrowest the app supports), with a touch screen the page objects tap;
+# "keyboard" is the desktop worked with the keyboard alone.
+DEVICES = {"desktop": None, "phone": "Galaxy S8", "keyboard": None}
+
 # Timeouts, in milliseconds. Web-first assertions retry until EXPECT_TIMEOUT.
 EXPECT_TIMEOUT = 5_000
 ACTION_TIMEOUT = 10_000

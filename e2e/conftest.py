@@ -22,6 +22,8 @@ from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock
 from e2e.openai_server import OpenAIServer
 from e2e.store import Store
+from e2e.visual import FONTS_CONF, UPDATE, Screenshots
+from pages import hands
 from web.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,8 +48,15 @@ def _load_config() -> ModuleType:
 cfg = _load_config()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(UPDATE, action="store_true", help="rewrite e2e/baselines/ (visual tests)")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "settings(**overrides): app settings for the live server")
+    config.addinivalue_line(
+        "markers", f"devices(*names): run on each of these profiles, of {list(cfg.DEVICES)}"
+    )
     config.addinivalue_line(
         "markers",
         "browser_errors(*patterns, statuses=[...], reason=...): browser errors a test expects",
@@ -189,6 +198,14 @@ def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Iterator
 
 
 @pytest.fixture
+def screenshots(
+    request: pytest.FixtureRequest, failure_bundle: "Bundle", device_profile: str
+) -> Screenshots:
+    """Compares key states with their baselines (see e2e/visual.py)."""
+    return Screenshots(failure_bundle, device_profile, request.config.getoption(UPDATE))
+
+
+@pytest.fixture
 def api(page: Page) -> Api:
     """The JSON API in the browser context's workspace."""
     return Api(page.request)
@@ -209,32 +226,61 @@ def browser_type_launch_args(
     except cfg.ChromiumNotFound as missing:
         pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
     chromium_args = cfg.CHROMIUM_ARGS + (JS_COVERAGE_ARGS if measuring(pytestconfig) else [])
-    args = {**browser_type_launch_args, "args": chromium_args}
+    # Only the fonts the set-up installed: screenshots render alike on every machine.
+    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+    args = {**browser_type_launch_args, "args": chromium_args, "env": env}
     if executable:
         args["executable_path"] = executable
     return args
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("devices")
+    if marker:
+        metafunc.parametrize("device_profile", marker.args, indirect=True)
+
+
 @pytest.fixture
-def browser_context_args(browser_context_args: dict, live_server: LiveServer) -> dict:
-    return {**browser_context_args, "base_url": live_server.url, "viewport": cfg.VIEWPORT}
+def device_profile(request: pytest.FixtureRequest) -> str:
+    """The device profile this test runs on (see playwright.config.py's DEVICES)."""
+    return getattr(request, "param", "desktop")
+
+
+@pytest.fixture
+def browser_context_args(
+    browser_context_args: dict,
+    live_server: LiveServer,
+    playwright: Playwright,
+    device_profile: str,
+) -> dict:
+    descriptor = cfg.DEVICES[device_profile]
+    shape = playwright.devices[descriptor] if descriptor else {"viewport": cfg.VIEWPORT}
+    return {**browser_context_args, **shape, "base_url": live_server.url}
 
 
 @pytest.fixture
 def new_context(
-    new_context, failure_bundle: "Bundle", js_coverage: JsCoverage | None
-) -> Callable[..., BrowserContext]:
-    """pytest-playwright's, with our timeouts, the browser's console kept for reports and,
-    with --cov, the JavaScript it runs measured."""
+    new_context, failure_bundle: "Bundle", js_coverage: JsCoverage | None, device_profile: str
+) -> Iterator[Callable[..., BrowserContext]]:
+    """pytest-playwright's, with our timeouts, the browser's console kept for reports,
+    the device's hands for page objects and, with --cov, the JavaScript it runs measured."""
+    pointers = hands.PointerGuard() if device_profile == "keyboard" else None
 
     def make(**kwargs: object) -> BrowserContext:
         context = _with_timeouts(new_context(**kwargs))
         failure_bundle.browser.watch(context)
         if js_coverage:
             js_coverage.watch(context)
+        if device_profile == "phone":
+            hands.use(context, hands.Finger())
+        if pointers:
+            hands.use(context, hands.Keyboard())
+            pointers.watch(context)
         return context
 
-    return make
+    yield make
+    if pointers and failure_bundle.passed("call"):
+        pointers.expect_unused()
 
 
 @pytest.fixture

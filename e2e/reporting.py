@@ -5,7 +5,8 @@ test-results/ holds, beside pytest-playwright's trace.zip and screenshot:
 
 - server.log: the app's log lines for the test (it runs in this process);
 - openai-requests.json: every request the app sent to the OpenAI mock;
-- browser.json: the browser's console messages and uncaught page errors.
+- browser.json: the browser's console messages and uncaught page errors;
+- for a visual test, the expected, actual and diff images of the state that differed.
 
 The terminal summary ends with the one-line `playwright show-trace` command per failed
 test, and the HTML report (--html) links the same files.
@@ -29,6 +30,7 @@ class Bundle:
     browser: BrowserLog = field(default_factory=BrowserLog)
     log_sections: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)
+    attachments: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -36,6 +38,10 @@ class Bundle:
 
     def passed(self, when: str) -> bool:
         return self.outcomes.get(when) == "passed"
+
+    def attach(self, name: str, data: bytes) -> None:
+        """A file for the bundle, should the test fail."""
+        self.attachments[name] = data
 
     def write(self, item: pytest.Item) -> list[Path]:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -46,7 +52,9 @@ class Bundle:
             files["openai-requests.json"] = json.dumps(mock.log(), indent=2, ensure_ascii=False)
         for name, text in files.items():
             (self.folder / name).write_text(text)
-        return [self.folder / name for name in files]
+        for name, data in self.attachments.items():
+            (self.folder / name).write_bytes(data)
+        return [self.folder / name for name in [*files, *self.attachments]]
 
 
 BUNDLE = pytest.StashKey[Bundle]()

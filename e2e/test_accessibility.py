@@ -1,4 +1,6 @@
-"""Every main state of the app passes an axe-core scan: no serious or critical violation."""
+"""Every main state of the app passes an axe-core scan (no serious or critical violation)
+on the desktop and on a phone; the keyboard alone does everything, with the focus where a
+person expects it; and a screen reader hears how each answer ends."""
 
 import pytest
 
@@ -8,6 +10,7 @@ from e2e.openai_mock import OpenAIMock
 from pages import AppShell
 
 
+@pytest.mark.devices("desktop", "phone")
 @pytest.mark.browser_errors(statuses=[422], reason="an empty file is refused, for its failed row")
 def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
     app = AppShell(page).open()
@@ -24,6 +27,7 @@ def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
     expect_accessible(page, "the delete confirmation open")
 
 
+@pytest.mark.devices("desktop", "phone")
 def test_a_chat_while_streaming_when_done_and_with_an_error(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
@@ -48,7 +52,49 @@ def test_a_chat_while_streaming_when_done_and_with_an_error(
     expect_accessible(page, "a model error shown")
 
 
+@pytest.mark.devices("desktop", "phone")
 @pytest.mark.browser_errors(statuses=[404], reason="the page scanned is the not-found page")
 def test_the_not_found_page(page) -> None:
     AppShell(page).open("/c/nothing-here").expect_not_found("Chat session")
     expect_accessible(page, "the not-found page")
+
+
+@pytest.mark.devices("keyboard")
+def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_are_heard(
+    page, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
+    chat = app.new_chat()
+    chat.input_bar.expect_focused()  # a new chat: straight to the question
+
+    reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
+    answer = chat.send("What is the capital of Zembla?")
+    answer.expect_streaming("Onhava")
+    chat.expect_announced("DocChat is answering…")
+    chat.input_bar.expect_focused()  # from Send, back to the message box
+    chat.input_bar.stop()
+    answer.expect_stopped("Onhava")
+    chat.expect_announced("Answer stopped.")
+    chat.input_bar.expect_focused()
+    reply.release()
+
+    openai_mock.reply(["Onhava", " is the capital [1]."])
+    answer.retry()
+    chat.input_bar.expect_focused()
+    answer = chat.messages.last_answer
+    answer.expect_complete("Onhava is the capital [1].")
+    chat.expect_announced("Answer complete.")
+
+    openai_mock.fail(401)
+    chat.send("And its king?").expect_failed(
+        "The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY.", retry=False
+    )
+    chat.expect_announced(
+        "Answer failed. The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY."
+    )
+
+    dialog = chat.delete()
+    dialog.expect_focus_on("Cancel")  # the safe choice
+    dialog.cancel_with_escape()
+    chat.expect_focus_back_on("Delete")

@@ -34,6 +34,7 @@ def chat_with_documents(page, files: FileFactory, **documents: str) -> ChatPage:
 # --- happy path 1: upload → chat → streamed answer -------------------------------------
 
 
+@pytest.mark.devices("desktop", "phone", "keyboard")
 def test_upload_chat_and_receive_a_streamed_answer(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
@@ -527,6 +528,7 @@ def test_an_answer_that_failed_or_was_stopped_empty_is_left_out_of_the_history(
 # --- modes -----------------------------------------------------------------------------
 
 
+@pytest.mark.devices("desktop", "phone", "keyboard")
 def test_deep_research_over_several_documents_streams_steps_and_cites_each(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
@@ -700,6 +702,7 @@ def test_switching_modes_keeps_the_history(
 # --- persistence -----------------------------------------------------------------------
 
 
+@pytest.mark.devices("desktop", "phone", "keyboard")
 def test_a_chat_resumes_elsewhere_and_after_a_restart_with_its_history(
     page, context, new_context, live_server: LiveServer, openai_mock: OpenAIMock, files
 ) -> None:

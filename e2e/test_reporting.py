@@ -7,17 +7,19 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parent.parent
 SELFTEST = "e2e/selftest/test_fails_on_purpose.py"
 
 
-def run_failing_tests(results: Path) -> subprocess.CompletedProcess:
+def run_failing_tests(results: Path, tests: str = SELFTEST) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            SELFTEST,
+            tests,
             "-p",
             "no:xdist",
             f"--output={results}",
@@ -58,3 +60,29 @@ def test_a_failing_test_leaves_a_bundle_a_report_and_the_trace_command(tmp_path:
         assert name in html
     suite = ElementTree.parse(results / "junit.xml").getroot().find("testsuite")
     assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
+
+
+def test_a_visual_change_fails_with_the_expected_actual_and_diff_images(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+
+    run = run_failing_tests(results, "e2e/selftest/test_looks_wrong_on_purpose.py")
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "desktop-empty-app looks different from its baseline in" in run.stdout
+    assert "./scripts/test --update-baselines" in run.stdout
+    folder = results / (
+        "e2e-selftest-test-looks-wrong-on-purpose-py-test-a-button-hidden-by-a-css-change-chromium"
+    )
+    expected, actual, diff = (
+        Image.open(folder / f"desktop-empty-app-{kind}.png")
+        for kind in ("expected", "actual", "diff")
+    )
+    assert expected.size == actual.size == diff.size == (1280, 800)
+    # pixelmatch paints what differs red: both buttons, in the sidebar and in the page.
+    sidebar, page = diff.crop((0, 0, 300, 800)), diff.crop((300, 0, 1280, 800))
+    assert _red(sidebar) > 1000 and _red(page) > 1000, (_red(sidebar), _red(page))
+
+
+def _red(image: Image.Image) -> int:
+    counts = {colour: count for count, colour in image.convert("RGB").getcolors(1 << 24)}
+    return counts.get((255, 0, 0), 0)

@@ -2,9 +2,9 @@
 
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
-from pages.base import BasePage
+from pages.base import BasePage, Component, Drawer
 from pages.documents_panel import DocumentsPanel
 
 if TYPE_CHECKING:
@@ -16,11 +16,17 @@ class AppShell(BasePage):
 
     def __init__(self, page: Page) -> None:
         super().__init__(page)
-        self.documents = DocumentsPanel(page.get_by_role("region", name="Documents"))
+        self.drawer = Drawer(page)
+        self.sidebar = Component(
+            page.get_by_role("complementary", name="Chats and documents"), self.drawer.show
+        )
+        self.documents = DocumentsPanel(
+            self.sidebar.root.get_by_role("region", name="Documents"), self.drawer.show
+        )
 
     @property
     def session_links(self) -> Locator:
-        return self.page.get_by_role("navigation", name="Chats").get_by_role("link")
+        return self.sidebar.root.get_by_role("navigation", name="Chats").get_by_role("link")
 
     @property
     def current_session_link(self) -> Locator:
@@ -35,8 +41,20 @@ class AppShell(BasePage):
         return ChatPage(self.page)
 
     def ask_for_new_chat(self) -> None:
-        """Click New chat; whether one opens is for the caller to check."""
-        self.page.get_by_role("button", name="New chat").click()
+        """Press New chat; whether one opens is for the caller to check."""
+        self.sidebar.press(self.sidebar.root.get_by_role("button", name="New chat"))
+
+    def hide_new_chat_buttons_on_purpose(self) -> None:
+        """A deliberate mistake in the stylesheet, for the visual tests' own test."""
+        mistake = "\n[data-action=new-chat] { visibility: hidden; }"
+
+        def served_with_mistake(route: Route) -> None:
+            response = route.fetch()
+            route.fulfill(response=response, body=response.text() + mistake)
+
+        self.page.route("**/style.css", served_with_mistake)
+        self.reload()
+        expect(self.sidebar.root.get_by_role("button", name="New chat")).to_be_hidden()
 
     def expect_problem(self, message: str) -> None:
         """What went wrong with an action that has no form of its own to say it in."""
@@ -46,7 +64,7 @@ class AppShell(BasePage):
         """Open a chat from the sidebar."""
         from pages.chat_page import ChatPage
 
-        self.session_links.get_by_text(title, exact=True).click()
+        self.sidebar.press(self.session_links.get_by_text(title, exact=True))
         expect(self.current_session_link).to_have_text(title)
         return ChatPage(self.page)
 
@@ -62,4 +80,5 @@ class AppShell(BasePage):
 
     def expect_chats(self, *titles: str) -> None:
         """The sidebar's chats, most recent first."""
+        self.sidebar.reveal()
         expect(self.session_links).to_have_text(list(titles))

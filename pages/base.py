@@ -1,8 +1,13 @@
 """Base classes: a page at a path, and a component rooted at a locator."""
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Self
 
 from playwright.sync_api import Locator, Page, expect
+
+from pages.hands import Files, Hands, hands_of
 
 
 class BasePage:
@@ -45,6 +50,15 @@ class BasePage:
         self.expect_live()
         expect(self.page.locator("body")).to_have_attribute("data-live-event-id", str(event_id))
 
+    def expect_fits_width(self, state: str) -> None:
+        """Nothing shown sticks out sideways: no element past the window's edges, and no
+        sideways scrolling but inside code blocks and tables, which scroll on their own."""
+        outside = self.page.evaluate(OUTSIDE_THE_WIDTH_JS)
+        listed = "\n  ".join(outside[:10]) + (
+            f"\n  and {len(outside) - 10} more" if len(outside) > 10 else ""
+        )
+        assert not outside, f"Wider than the window with {state}:\n  {listed}"
+
     def go_offline(self) -> None:
         """The browser (every tab of it) loses its network, while this page is live: as a
         person's connection drops, not in the instant the page is still connecting."""
@@ -62,6 +76,24 @@ class BasePage:
         self.page.evaluate(SET_VISIBILITY_JS, "visible")
 
 
+OUTSIDE_THE_WIDTH_JS = r"""() => {
+  const width = document.documentElement.clientWidth;
+  const describe = (el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
+    + ` "${(el.innerText || "").replace(/\s+/g, " ").trim().slice(0, 30)}"`;
+  const outside = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!el.checkVisibility({ visibilityProperty: true }) || el.closest("pre, table")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && (box.left < -0.5 || box.right > width + 0.5)) {
+      outside.push(`${describe(el)} spans ${Math.round(box.left)} to ${Math.round(box.right)} px`);
+    }
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "hidden") {
+      outside.push(`${describe(el)} scrolls sideways: ${el.scrollWidth} px in ${el.clientWidth}`);
+    }
+  }
+  return outside;
+}"""
+
 # The person switches to another tab, or back: the page hears `visibilitychange`.
 SET_VISIBILITY_JS = """state => {
   Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
@@ -71,8 +103,101 @@ SET_VISIBILITY_JS = """state => {
 
 
 class Component:
-    """A part of a page; its locators are all relative to `root`."""
+    """A part of a page; its locators are all relative to `root`.
 
-    def __init__(self, root: Locator) -> None:
+    Every public method of a component first brings it into view (`reveal`): on a phone,
+    the drawer opens for the sidebar's parts and closes for the chat's, as a person would
+    before looking at them. Actions go through the person's hands: mouse, finger or keyboard.
+    """
+
+    def __init__(self, root: Locator, reveal: Callable[[], None] = lambda: None) -> None:
         self.root = root
         self.page = root.page
+        self.reveal = reveal
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if inspect.isfunction(member) and not name.startswith("_"):
+                setattr(cls, name, _revealing_first(member))
+
+    @property
+    def hands(self) -> Hands:
+        return hands_of(self.page)
+
+    def press(self, target: Locator) -> None:
+        """Click, tap, or Tab to it and press Enter (Space for a checkbox)."""
+        self.reveal()
+        self.hands.press(target)
+
+    def focus(self, target: Locator) -> None:
+        """Click or tap into it, or Tab to it."""
+        self.reveal()
+        self.hands.focus(target)
+
+    def enter_text(self, target: Locator, text: str) -> None:
+        """In place of what the field held."""
+        self.reveal()
+        self.hands.fill(target, text)
+
+    def set_checked(self, target: Locator, checked: bool = True) -> None:
+        self.reveal()
+        self.hands.set_checked(target, checked)
+
+    def choose_files(self, target: Locator, files: Files) -> None:
+        self.reveal()
+        self.hands.choose_files(target, files)
+
+
+def _revealing_first(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def revealing(self: Component, *args: object, **kwargs: object) -> object:
+        self.reveal()
+        return method(self, *args, **kwargs)
+
+    return revealing
+
+
+class Drawer:
+    """On a narrow screen the sidebar (chats and documents) is a drawer that the Menu
+    button opens over the page; on a wide one there is no drawer, and this does nothing."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.sidebar = page.locator("#sidebar")  # hidden while closed: no role to find it by
+        self.menu_button = page.get_by_role("button", name="Menu")
+
+    def show(self) -> None:
+        if self._exists() and not self._is_open():
+            hands_of(self.page).press(self.menu_button)
+            expect(self.sidebar).to_have_css("transform", "none")  # slid all the way in
+            # The focus moved in with it, to its first button.
+            expect(self.sidebar.get_by_role("button", name="New chat")).to_be_focused()
+
+    def hide(self) -> None:
+        if self._exists() and self._is_open():
+            hands_of(self.page).press(self.menu_button)
+            expect(self.sidebar).to_be_hidden()
+
+    def close_with_escape(self) -> None:
+        """Escape closes it, and the focus goes back to the Menu button."""
+        self.page.keyboard.press("Escape")
+        self.expect_open(False)
+        expect(self.menu_button).to_be_focused()
+
+    def tap_beside(self) -> None:
+        """Tap the dimmed page beside the open drawer, which closes it."""
+        box = self.page.get_by_test_id("drawer-backdrop").bounding_box()
+        self.page.touchscreen.tap(box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)
+
+    def expect_open(self, open: bool = True) -> None:
+        """Open over the page, which takes no input meanwhile; or closed."""
+        expect(self.menu_button).to_have_attribute("aria-expanded", str(open).lower())
+        expect(self.sidebar).to_be_visible(visible=open)
+        expect(self.page.locator("main")).to_have_js_property("inert", open)
+
+    def _exists(self) -> bool:
+        return self.menu_button.is_visible()  # the layout is set by the viewport, at load
+
+    def _is_open(self) -> bool:
+        return self.menu_button.get_attribute("aria-expanded") == "true"

@@ -107,6 +107,10 @@ class Answer(Component):
     def expect_text(self, text: str) -> None:
         expect(self.body).to_have_text(text)
 
+    def expect_in_view(self) -> None:
+        """What it says is on screen: the conversation scrolled down to it."""
+        expect(self.body).to_be_in_viewport()
+
     def expect_complete_containing(self, *fragments: str) -> None:
         self.expect_complete(re.compile(".*".join(re.escape(f) for f in fragments), re.DOTALL))
 
@@ -142,7 +146,7 @@ class Answer(Component):
     def open_citation(self, label: str, snippet: str) -> None:
         """Open a source, as a person checking it would, and expect this passage."""
         citation = self.citations.filter(has_text=label)
-        citation.get_by_text(label).click()
+        self.press(citation.get_by_text(label))
         expect(citation.get_by_test_id("citation-snippet")).to_be_visible()
         expect(citation.get_by_test_id("citation-snippet")).to_have_text(snippet)
 
@@ -153,15 +157,15 @@ class Answer(Component):
         expect(quote.locator("h1, h2, h3, h4, h5, h6, ul, ol, em, strong, code")).to_have_count(0)
 
     def retry(self) -> None:
-        self.retry_button.click()
+        self.press(self.retry_button)
 
     def continue_(self) -> None:
         """Ask the model to go on from its length limit; the same answer streams on."""
-        self.continue_button.click()
+        self.press(self.continue_button)
 
     def copy(self) -> str:
         """Copy the answer; returns what the clipboard then holds."""
-        self.root.get_by_role("button", name="Copy").click()
+        self.press(self.root.get_by_role("button", name="Copy"))
         expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
         return self.page.evaluate("navigator.clipboard.readText()")
 
@@ -196,10 +200,10 @@ class MessageList(Component):
 
     @property
     def last_answer(self) -> Answer:
-        return Answer(self.answers.last)
+        return Answer(self.answers.last, self.reveal)
 
     def answer(self, index: int) -> Answer:
-        return Answer(self.answers.nth(index))
+        return Answer(self.answers.nth(index), self.reveal)
 
     def expect_count(self, answers: int) -> None:
         expect(self.answers).to_have_count(answers)
@@ -228,17 +232,17 @@ class InputBar(Component):
         return self.root.get_by_role("button", name="Stop")
 
     def send(self, text: str) -> None:
-        self.textbox.fill(text)
-        self.send_button.click()
+        self.enter_text(self.textbox, text)
+        self.press(self.send_button)
 
     def stop(self) -> None:
         """Stop the answer being written."""
-        self.stop_button.click()
+        self.press(self.stop_button)
         expect(self.stop_button).to_be_hidden()
 
     def type(self, text: str) -> None:
         """Type as a person would: each newline is Shift+Enter."""
-        self.textbox.click()
+        self.focus(self.textbox)
         for number, line in enumerate(text.split("\n")):
             if number:
                 self.page.keyboard.press("Shift+Enter")
@@ -251,7 +255,7 @@ class InputBar(Component):
         """Type as with a Japanese or Chinese input method: the text is composed, then the
         person confirms it with Enter. The page sees that Enter (marked as part of the
         composition), and the text is committed instead of a new line."""
-        self.textbox.click()
+        self.focus(self.textbox)
         ime = self.page.context.new_cdp_session(self.page)
         end = len(text)
         ime.send(
@@ -264,10 +268,11 @@ class InputBar(Component):
         ime.detach()
 
     def fill(self, text: str) -> None:
-        self.textbox.fill(text)
+        """Put this text in the message box, not sending it."""
+        self.enter_text(self.textbox, text)
 
     def choose_mode(self, mode: str) -> None:
-        self.root.get_by_role("radio", name=mode).check()
+        self.set_checked(self.root.get_by_role("radio", name=mode))
 
     def expect_mode(self, mode: str) -> None:
         expect(self.root.get_by_role("radio", name=mode)).to_be_checked()
@@ -293,6 +298,14 @@ class InputBar(Component):
         expect(self.send_button).to_be_disabled()
         expect(self.stop_button).to_be_hidden()
 
+    def expect_focused(self) -> None:
+        """The focus is in the message box, ready for the next question."""
+        expect(self.textbox).to_be_focused()
+
+    def expect_in_view(self) -> None:
+        """All of it is on screen, whatever the conversation's length."""
+        expect(self.root).to_be_in_viewport(ratio=1)
+
     def expect_idle(self) -> None:
         expect(self.root).to_have_attribute("aria-busy", "false")
         expect(self.textbox).to_be_editable()
@@ -308,20 +321,20 @@ class ChatDocuments(Component):
 
     def open(self) -> None:
         if self.root.get_attribute("open") is None:
-            self.root.locator("summary").click()
+            self.press(self.root.locator("summary"))
 
     def choose(self, *filenames: str) -> None:
         """Exactly these documents; waits until the choice is saved."""
         self.open()
         for label in self.root.locator("label").all():
-            label.get_by_role("checkbox").set_checked(label.inner_text().strip() in filenames)
+            self.set_checked(label.get_by_role("checkbox"), label.inner_text().strip() in filenames)
         expect(self.root).to_have_attribute("aria-busy", "false")
         self.expect_chosen(*filenames)
 
     def toggle(self, filename: str) -> None:
         """Tick or untick one document; does not wait for the choice to be saved."""
         self.open()
-        self.root.get_by_role("checkbox", name=filename, exact=True).click()
+        self.press(self.root.get_by_role("checkbox", name=filename, exact=True))
 
     def expect_error(self, message: str) -> None:
         expect(self.root).to_have_attribute("aria-busy", "false")
@@ -339,9 +352,11 @@ class ChatDocuments(Component):
 class ChatPage(AppShell):
     def __init__(self, page: Page) -> None:
         super().__init__(page)
-        self.input_bar = InputBar(page.get_by_role("form", name="Ask DocChat"))
-        self.messages = MessageList(page.get_by_role("log", name="Messages"))
-        self.chat_documents = ChatDocuments(page.get_by_test_id("chat-documents"))
+        # On a phone the chat's parts lie under the drawer: using one closes it first.
+        self.input_bar = InputBar(page.get_by_role("form", name="Ask DocChat"), self.drawer.hide)
+        self.messages = MessageList(page.get_by_role("log", name="Messages"), self.drawer.hide)
+        self.chat_documents = ChatDocuments(page.get_by_test_id("chat-documents"), self.drawer.hide)
+        self.main = Component(page.get_by_role("main"), self.drawer.hide)
 
     @property
     def title(self) -> Locator:
@@ -353,14 +368,25 @@ class ChatPage(AppShell):
 
     def expect_title(self, title: str) -> None:
         """The chat's heading, its entry in the sidebar, and the window title."""
+        self.sidebar.reveal()
         expect(self.title).to_have_text(title)
         expect(self.current_session_link).to_have_text(title)
         expect(self.page).to_have_title(f"{title} · DocChat")
+
+    def expect_announced(self, text: str) -> None:
+        """What a screen reader says of the latest answer (a polite status: it waits for
+        a pause); the messages themselves are a live log, each answer busy while written."""
+        expect(self.page.get_by_test_id("answer-announcer")).to_have_text(text)
+        expect(self.page.get_by_test_id("answer-announcer")).to_have_role("status")
 
     def expect_deleted_elsewhere(self) -> None:
         """The chat was deleted in another tab or window: the page says so and takes no more."""
         self.expect_problem("This chat was deleted in another tab or window.")
         self.input_bar.expect_closed()
+
+    def expect_focus_back_on(self, button: str) -> None:
+        """The focus is back on the chat's button that opened a dialog."""
+        expect(self.main.root.get_by_role("button", name=button, exact=True)).to_be_focused()
 
     def send(self, text: str) -> Answer:
         """Ask a question; returns the answer it starts."""
@@ -371,12 +397,12 @@ class ChatPage(AppShell):
 
     def rename(self, title: str, *, button: str = "Save") -> None:
         """Type a name in the Rename dialog and close it with Save (or Cancel)."""
-        self.page.get_by_role("button", name="Rename").click()
-        dialog = self.page.get_by_role("dialog", name="Rename chat")
-        dialog.get_by_label("Chat name").fill(title)
-        dialog.get_by_role("button", name=button).click()
-        expect(dialog).to_be_hidden()
+        self.main.press(self.main.root.get_by_role("button", name="Rename"))
+        dialog = Component(self.page.get_by_role("dialog", name="Rename chat"))
+        dialog.enter_text(dialog.root.get_by_label("Chat name"), title)
+        dialog.press(dialog.root.get_by_role("button", name=button))
+        expect(dialog.root).to_be_hidden()
 
     def delete(self) -> ConfirmDialog:
-        self.page.get_by_role("main").get_by_role("button", name="Delete", exact=True).click()
+        self.main.press(self.main.root.get_by_role("button", name="Delete", exact=True))
         return ConfirmDialog(self.page)

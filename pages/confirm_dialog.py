@@ -15,9 +15,16 @@ class ConfirmDialog(Component):
         expect(self.root.get_by_role("paragraph")).to_have_text(message)
 
     def confirm(self, action: str) -> None:
-        self.root.get_by_role("button", name=action, exact=True).click()
+        self.press(self.root.get_by_role("button", name=action, exact=True))
+        expect(self.root).to_be_hidden()
+
+    def expect_focus_on(self, button: str) -> None:
+        expect(self.root.get_by_role("button", name=button, exact=True)).to_be_focused()
+
+    def cancel_with_escape(self) -> None:
+        self.page.keyboard.press("Escape")
         expect(self.root).to_be_hidden()
 
     def cancel(self) -> None:
-        self.root.get_by_role("button", name="Cancel", exact=True).click()
+        self.press(self.root.get_by_role("button", name="Cancel", exact=True))
         expect(self.root).to_be_hidden()

@@ -77,16 +77,16 @@ class DocumentRow(Component):
         expect(self.error).to_have_text(problem)
 
     def cancel_upload(self) -> None:
-        self.root.get_by_role("button", name=re.compile("^Cancel upload")).click()
+        self.press(self.root.get_by_role("button", name=re.compile("^Cancel upload")))
 
     def dismiss(self) -> None:
         """Clear a failed upload's row (nothing of it was stored)."""
-        self.root.get_by_role("button", name=re.compile("^Dismiss")).click()
+        self.press(self.root.get_by_role("button", name=re.compile("^Dismiss")))
         expect(self.root).to_have_count(0)
 
     def delete(self) -> ConfirmDialog:
         """Ask to delete; returns the confirmation dialog that asks back."""
-        self.root.get_by_role("button", name=re.compile("^Delete")).click()
+        self.press(self.root.get_by_role("button", name=re.compile("^Delete")))
         return ConfirmDialog(self.page)
 
 
@@ -117,7 +117,7 @@ class DocumentsPanel(Component):
 
     def upload(self, *files: File) -> None:
         """Choose files in the file picker (a payload can carry any name, even a hostile one)."""
-        self.root.get_by_label("Upload documents").set_input_files(list(files))
+        self.choose_files(self.root.get_by_label("Upload documents"), files)
 
     def drag_over(self, *files: Path) -> DraggedFiles:
         """Drag files from the desktop over the panel, as a person would before dropping."""
@@ -150,15 +150,15 @@ class DocumentsPanel(Component):
 
     def row(self, filename: str) -> DocumentRow:
         name = self.page.get_by_test_id("document-name").get_by_text(filename, exact=True)
-        return DocumentRow(self.rows.filter(has=name))
+        return DocumentRow(self.rows.filter(has=name), self.reveal)
 
     def refused_upload(self, filename: str) -> DocumentRow:
         """This tab's upload of a file that the server refused (it can be dismissed)."""
-        return DocumentRow(self.row(filename).root.filter(has=self._dismiss))
+        return DocumentRow(self.row(filename).root.filter(has=self._dismiss), self.reveal)
 
     def stored(self, filename: str) -> DocumentRow:
         """The stored document of this name (beside, perhaps, a refused upload of it)."""
-        return DocumentRow(self.row(filename).root.filter(has_not=self._dismiss))
+        return DocumentRow(self.row(filename).root.filter(has_not=self._dismiss), self.reveal)
 
     @property
     def _dismiss(self) -> Locator:

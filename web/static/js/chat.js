@@ -8,9 +8,19 @@ import { showProblem } from "./problem.js";
 
 const OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back.";
 const DELETED_ELSEWHERE = "This chat was deleted in another tab or window.";
+// What a screen reader hears as an answer ends (then the reason, if it gives one).
+const ENDED = {
+  done: "Answer complete.",
+  stopped: "Answer stopped.",
+  error: "Answer failed.",
+  interrupted: "Answer failed.",
+  length_limit: "Answer ended early.",
+  filtered: "Answer ended early.",
+};
 
 export function initChat(root) {
   const chat = new Chat(root);
+  chat.scrollToEnd(); // the latest of the conversation first
   for (const item of root.querySelectorAll("[data-role=assistant][data-status=streaming]")) {
     chat.follow(item);
   }
@@ -28,12 +38,14 @@ class Chat {
     this.sessionId = root.dataset.sessionId;
     this.modeLabels = JSON.parse(root.dataset.modeLabels);
     this.list = root.querySelector("[data-testid=message-list]");
+    this.scroller = root.querySelector(".messages");
     this.template = root.querySelector("#message-template");
     this.form = root.querySelector("[data-testid=input-bar]");
     this.input = this.form.querySelector("textarea");
     this.sendButton = this.form.querySelector("button[type=submit]");
     this.sendError = this.form.querySelector("[data-testid=send-error]");
     this.stopButton = this.form.querySelector("[data-action=stop]");
+    this.announcer = root.querySelector("[data-testid=answer-announcer]");
     this.stopButton.addEventListener("click", () => this.stop());
     this.streaming = null; // the answer being written, while there is one
     this.source = null; // its event stream, while open
@@ -96,6 +108,7 @@ class Chat {
   async send() {
     const content = this.input.value.trim();
     if (!content || this.busy) return;
+    this.input.focus(); // from Send, which is disabled now: on to the next question
     if (!navigator.onLine) {
       this.showError(OFFLINE_SEND);
       return;
@@ -115,6 +128,7 @@ class Chat {
   // "retry": a new answer in its place; "continue": more of it, after the length limit.
   async rewrite(item, action) {
     if (this.busy) return;
+    this.input.focus(); // the button goes with the answer it rewrites
     this.setBusy(true);
     try {
       const reply = await api("POST", `/api/messages/${item.dataset.messageId}/${action}`);
@@ -142,6 +156,7 @@ class Chat {
       for (const retry of this.list.querySelectorAll("[data-action=retry]")) retry.remove();
       this.list.append(this.newItem(question), item);
     }
+    this.scrollToEnd();
     this.follow(item);
   }
 
@@ -195,12 +210,12 @@ class Chat {
     if (message.last_event_id) item.dataset.lastEventId = message.last_event_id;
     if (message.status !== "streaming") item.removeAttribute("aria-busy");
     if (message.events_url) item.dataset.eventsUrl = message.events_url;
-    item.scrollIntoView?.({ block: "end" });
     return item;
   }
 
   async stop() {
     this.stopButton.disabled = true; // shown only while an answer is being written
+    this.input.focus(); // Stop goes once the answer has stopped
     try {
       await api("POST", `/api/messages/${this.streaming.dataset.messageId}/stop`);
     } catch (error) {
@@ -217,6 +232,7 @@ class Chat {
     this.streaming = item;
     this.stopButton.hidden = false;
     this.stopButton.disabled = false;
+    this.announcer.textContent = "DocChat is answering…";
     const body = item.querySelector("[data-testid=message-body]");
     const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
@@ -228,8 +244,8 @@ class Chat {
         item.dataset.lastEventId = event.lastEventId;
         handle(event);
       });
-    on("token", (event) => text.appendData(JSON.parse(event.data).text));
-    on("step", (event) => addStep(steps, JSON.parse(event.data).text));
+    on("token", (event) => this.growing(() => text.appendData(JSON.parse(event.data).text)));
+    on("step", (event) => this.growing(() => addStep(steps, JSON.parse(event.data).text)));
     on("done", () => {
       source.close();
       this.finish(item);
@@ -266,12 +282,31 @@ class Chat {
     const shown = await renderedItem(item.dataset.messageId).catch((error) => error);
     if (!this.streaming) this.setBusy(false); // unless a later answer is followed by now
     if (!(shown instanceof Error)) {
-      item.replaceWith(shown);
+      this.growing(() => item.replaceWith(shown));
+      this.announce(shown);
       return;
     }
     item.removeAttribute("aria-busy");
     await this.explainMissing(shown.status,
       "The answer is saved, but could not be shown. Reload the page to see it.");
+  }
+
+  // The conversation grows at its end: follow it down, unless the person has scrolled up
+  // to read something earlier.
+  growing(change) {
+    const { scrollHeight, scrollTop, clientHeight } = this.scroller;
+    const following = scrollHeight - scrollTop - clientHeight < 40;
+    change();
+    if (following) this.scrollToEnd();
+  }
+
+  scrollToEnd() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  announce(item) {
+    const reason = item.querySelector("[data-testid=message-error]:not([hidden]), [data-testid=message-note]");
+    this.announcer.textContent = [ENDED[item.dataset.status], reason?.textContent].filter(Boolean).join(" ");
   }
 
   // An answer that is not there (404) went with its chat, or was replaced by a retry in
