@@ -7,7 +7,7 @@ import pytest
 from e2e.accessibility import expect_accessible
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
+from pages import AppShell, ChatPage
 
 
 @pytest.mark.devices("desktop", "phone")
@@ -31,9 +31,7 @@ def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
 def test_a_chat_while_streaming_when_done_and_with_an_error(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
-    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
-    chat = app.new_chat()
+    chat = chat_about_zembla(page, files)
     expect_accessible(page, "a new chat")
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
@@ -63,9 +61,7 @@ def test_the_not_found_page(page) -> None:
 def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_are_heard(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
-    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
-    chat = app.new_chat()
+    chat = chat_about_zembla(page, files)
     chat.input_bar.expect_focused()  # a new chat: straight to the question
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
@@ -98,3 +94,9 @@ def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_ar
     dialog.expect_focus_on("Cancel")  # the safe choice
     dialog.cancel_with_escape()
     chat.expect_focus_back_on("Delete")
+
+
+def chat_about_zembla(page, files: FileFactory) -> ChatPage:
+    app = AppShell(page).open()
+    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
+    return app.new_chat()
