@@ -41,9 +41,9 @@ def test_a_chat_streaming_with_sources_researching_and_failing(
     page, openai_mock: OpenAIMock, files: FileFactory, screenshots: Screenshots
 ) -> None:
     app = AppShell(page).open()
-    app.documents.upload_and_wait(
-        files.text("zembla.txt", ZEMBLA), files.text("harbour.txt", HARBOUR)
-    )
+    # One after the other: uploads at once may be listed in either order.
+    app.documents.upload_and_wait(files.text("zembla.txt", ZEMBLA))
+    app.documents.upload_and_wait(files.text("harbour.txt", HARBOUR))
     chat = app.new_chat()
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
     answer = chat.send("What is the capital of Zembla?")
