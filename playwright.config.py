@@ -1,7 +1,7 @@
 """The one place for browser and test knobs; e2e/conftest.py reads it.
 
-Command-line flags (`--headed`, `--slowmo`, `--tracing`, `--screenshot`, `--video`,
-`--output`) still win over the defaults here.
+Artifacts (a trace and a screenshot of every failure, under test-results/) are set in
+pyproject.toml's addopts; flags given on the command line win over them.
 """
 
 import os
@@ -21,11 +21,6 @@ EXPECT_TIMEOUT = 5_000
 ACTION_TIMEOUT = 10_000
 NAVIGATION_TIMEOUT = 15_000
 
-# Debugging defaults: keep a trace and a screenshot of every failure.
-TRACING = "retain-on-failure"
-SCREENSHOT = "only-on-failure"
-VIDEO = "off"
-OUTPUT_DIR = "test-results"
 
 # Which Chromium: this env var, else Playwright's own build, else the system's.
 CHROMIUM_ENV = "DOCCHAT_CHROMIUM"

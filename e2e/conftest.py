@@ -62,20 +62,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "browser_errors(*patterns, statuses=[...], reason=...): browser errors a test expects",
     )
     expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
-    _apply_artifact_defaults(config)
-
-
-def _apply_artifact_defaults(config: pytest.Config) -> None:
-    """playwright.config.py's defaults, unless the command line says otherwise."""
-    given = " ".join([*config.invocation_params.args, os.environ.get("PYTEST_ADDOPTS", "")])
-    for flag, value in (
-        ("--tracing", cfg.TRACING),
-        ("--screenshot", cfg.SCREENSHOT),
-        ("--video", cfg.VIDEO),
-        ("--output", cfg.OUTPUT_DIR),
-    ):
-        if flag not in given:
-            setattr(config.option, flag.removeprefix("--"), value)
 
 
 class _TestSettings(Settings):

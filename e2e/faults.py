@@ -20,7 +20,7 @@ import pytest
 
 from e2e.live_server import LiveServer
 from e2e.signals import Signal
-from web import pages
+from web import views
 from web.chat import repository as chat_repository
 from web.documents import bounded, ingest
 from web.documents import repository as doc_repository
@@ -190,7 +190,7 @@ class Faults:
     def pages_fail_to_render(self) -> None:
         """Rendering any HTML fails as above: whole pages, and the parts a page fetches (a
         finished answer, an uploaded document's row)."""
-        self._crash(pages.templates, "TemplateResponse")
+        self._crash(views.templates, "TemplateResponse")
 
     def _crash(self, module: object, name: str) -> None:
         def crash(*_: Any, **__: Any) -> Any:

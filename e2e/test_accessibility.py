@@ -90,10 +90,10 @@ def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_ar
         "Answer failed. The model service refused the API key. Check DOCCHAT_OPENAI_API_KEY."
     )
 
-    dialog = chat.delete()
+    dialog = chat.header.delete()
     dialog.expect_focus_on("Cancel")  # the safe choice
     dialog.cancel_with_escape()
-    chat.expect_focus_back_on("Delete")
+    chat.header.expect_focused("Delete")
 
 
 def chat_about_zembla(page, files: FileFactory) -> ChatPage:

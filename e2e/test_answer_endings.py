@@ -19,7 +19,7 @@ from e2e.openai_mock import OpenAIMock
 from e2e.sse import StreamClient
 from e2e.store import Store
 from pages import AppShell, ChatPage
-from pages.chat_page import CUT_OFF, FILTERED, LENGTH_LIMIT
+from pages.answer import CUT_OFF, FILTERED, LENGTH_LIMIT
 
 TOKENS = ["Once", " upon", " a", " time"]
 PARTIAL = "Once upon a time"

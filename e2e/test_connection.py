@@ -13,7 +13,7 @@ from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock, Reply
 from pages import AppShell, ChatPage
-from pages.chat_page import Answer
+from pages.answer import Answer
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
 FULL = "".join(TOKENS)

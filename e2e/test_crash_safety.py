@@ -111,7 +111,7 @@ def test_without_a_configured_key_the_app_makes_one_keeps_it_private_and_workspa
     app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("kept.txt", "Still mine after the restart."))
     chat = app.new_chat()
-    chat.rename("Before the restart")
+    chat.header.rename("Before the restart")
     chat.expect_title("Before the restart")
     key = app_process.data_dir / "secret_key"
     assert oct(key.stat().st_mode & 0o777) == oct(0o600)
@@ -121,5 +121,5 @@ def test_without_a_configured_key_the_app_makes_one_keeps_it_private_and_workspa
 
     assert key.read_text() == made
     app.reload()
-    app.expect_chats("Before the restart")
+    app.sidebar.expect_chats("Before the restart")
     app.documents.expect_documents("kept.txt")

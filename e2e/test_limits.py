@@ -1,7 +1,7 @@
 """Limits: what one request or one workspace may take at once, and the clear errors past them.
 
 (Upload size and message length are proven with uploads and chat, in test_upload_flow.py
-and test_chat_flow.py.)
+and test_messages.py.)
 """
 
 from collections.abc import Iterator

@@ -77,7 +77,7 @@ def test_a_document_finishing_processing_shows_so_in_every_open_tab(
     for tab in (home, chat, third):
         tab.documents.row("alpha.txt").expect_ready(f"Text · {len(ALPHA)} B")
         tab.documents.expect_documents("alpha.txt")
-    chat.chat_documents.expect_chosen("alpha.txt")  # a chat answers from every ready one
+    chat.header.documents.expect_chosen("alpha.txt")  # a chat answers from every ready one
 
 
 @pytest.mark.browser_errors(statuses=[409], reason="the second copy is a duplicate")
@@ -113,12 +113,12 @@ def test_a_document_deleted_in_one_tab_leaves_the_others_choice_and_their_next_q
         files.text("alpha.txt", ALPHA), files.text("beta.txt", BETA), files.text("gamma.txt", GAMMA)
     )
     chat = AppShell(context.new_page()).open().new_chat()
-    chat.chat_documents.choose("alpha.txt", "beta.txt")
+    chat.header.documents.choose("alpha.txt", "beta.txt")
 
     home.documents.row("alpha.txt").delete().confirm("Delete")
 
     chat.documents.expect_documents("beta.txt", "gamma.txt")
-    chat.chat_documents.expect_chosen("beta.txt")  # of the two left
+    chat.header.documents.expect_chosen("beta.txt")  # of the two left
     chat.send("What lights up at night?").expect_complete("According to [1]: " + BETA)
     assert "amber" not in openai_mock.last_request.prompt
     (session,) = api.call("GET", "/api/sessions").json()
@@ -135,16 +135,16 @@ def test_a_choice_saved_after_a_document_was_deleted_elsewhere_keeps_the_rest_of
     for name, text in names.items():  # one after another: listed in this order
         home.documents.upload_and_wait(files.text(name, text))
     chat = AppShell(context.new_page()).open().new_chat()
-    chat.chat_documents.choose("alpha.txt", "beta.txt", "gamma.txt")
+    chat.header.documents.choose("alpha.txt", "beta.txt", "gamma.txt")
     for name in ("alpha.txt", "beta.txt"):
         home.documents.row(name).delete().confirm("Delete")
 
-    chat.chat_documents.toggle("delta.txt")
+    chat.header.documents.toggle("delta.txt")
 
-    chat.chat_documents.expect_error(
+    chat.header.documents.expect_error(
         "“alpha.txt”, “beta.txt” were deleted elsewhere, so this chat no longer uses them."
     )
-    chat.chat_documents.expect_chosen("gamma.txt", "delta.txt")
+    chat.header.documents.expect_chosen("gamma.txt", "delta.txt")
     (session,) = api.call("GET", "/api/sessions").json()
     saved = {d["id"]: d["filename"] for d in api.documents()}
     assert sorted(saved[i] for i in session["document_ids"]) == ["delta.txt", "gamma.txt"]
@@ -161,20 +161,20 @@ def test_chats_created_renamed_and_reordered_in_one_tab_show_in_the_others(
     first = AppShell(page).open().new_chat()
     second = ChatPage(context.new_page()).open(first.url)
     home = AppShell(context.new_page()).open()
-    home.expect_chats("New chat")
+    home.sidebar.expect_chats("New chat")
 
-    first.rename("Budget")
+    first.header.rename("Budget")
     second.expect_title("Budget")
-    second.rename("Budget 2025")  # the last rename wins everywhere
+    second.header.rename("Budget 2025")  # the last rename wins everywhere
     first.expect_title("Budget 2025")
     later = home.new_chat()
-    later.rename("Holidays")
-    first.expect_chats("Holidays", "Budget 2025")
+    later.header.rename("Holidays")
+    first.sidebar.expect_chats("Holidays", "Budget 2025")
 
     openai_mock.reply(["Nothing", " new."])
     first.send("Anything new?").expect_complete("Nothing new.")  # a question moves it up
     for tab in (second, later):
-        tab.expect_chats("Budget 2025", "Holidays")
+        tab.sidebar.expect_chats("Budget 2025", "Holidays")
 
 
 def test_a_question_sent_in_one_tab_streams_in_another_which_can_stop_it(
@@ -235,12 +235,12 @@ def test_a_chat_deleted_while_another_tab_watches_its_answer_says_so_there(
         watcher.reload()  # it sees the answer, but hears of nothing after
     watcher.messages.last_answer.expect_streaming("Once upon")
 
-    first.delete().confirm("Delete")
+    first.header.delete().confirm("Delete")
 
     watcher.expect_deleted_elsewhere()
     if late:
         late.release()
-    watcher.expect_chats()
+    watcher.sidebar.expect_chats()
 
 
 # --- answers -----------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def test_a_tab_that_was_asleep_catches_up_without_losing_or_repeating_an_event(
     chat = home.new_chat()
     chat.documents.upload_and_wait(files.text("beta.txt", BETA))
     chat.documents.row("alpha.txt").delete().confirm("Delete")
-    chat.rename("While you slept")
+    chat.header.rename("While you slept")
     chat.send("What lights up?").expect_complete("According to [1]: " + BETA)
     AppShell(page).open().new_chat()
     assert device.live_event_id() < store.last_live_event_id()  # it heard none of that
@@ -432,7 +432,7 @@ def test_a_tab_that_was_asleep_catches_up_without_losing_or_repeating_an_event(
 
     device.documents.expect_documents("beta.txt")
     device.documents.row("beta.txt").expect_ready()
-    device.expect_chats("New chat", "While you slept")
+    device.sidebar.expect_chats("New chat", "While you slept")
     device.expect_caught_up(store.last_live_event_id())
 
 
@@ -478,8 +478,8 @@ def test_five_tabs_of_a_workspace_converge_and_five_other_workspaces_hear_nothin
 
     for tab in [*mine[:3], chat, watching]:
         tab.documents.expect_documents("beta.txt")
-        tab.expect_chats("What lights up?")
+        tab.sidebar.expect_chats("What lights up?")
     watching.messages.expect_conversation(("What lights up?", "According to [1]: " + BETA))
     for n, stranger in enumerate(theirs):
         stranger.documents.expect_documents(f"theirs-{n}.txt")
-        stranger.expect_chats()
+        stranger.sidebar.expect_chats()

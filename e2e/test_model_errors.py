@@ -1,7 +1,7 @@
 """The model service failing before the answer begins: unreachable, rate limited, or
 saying not to retry. What a person reads, and what the app sent and when.
 
-(Status errors such as 401 and 503: test_chat_flow.py; the same faults over real HTTP:
+(Status errors such as 401 and 503: test_chat_errors.py; the same faults over real HTTP:
 test_model_server.py.)
 """
 

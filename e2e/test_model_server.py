@@ -13,7 +13,7 @@ from e2e.app_process import AppProcess
 from e2e.openai_mock import OpenAIMock
 from e2e.openai_server import OpenAIServer
 from pages import AppShell
-from pages.chat_page import CUT_OFF, Answer
+from pages.answer import CUT_OFF, Answer
 
 TOKENS = ["Once", " upon", " a", " time"]
 PARTIAL = "Once upon a time"

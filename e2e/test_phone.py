@@ -52,8 +52,9 @@ def test_nothing_is_wider_than_the_screen_in_any_main_state(
     )
     chat.expect_fits_width("research steps and a model error")
 
-    chat.rename("Zembla")
-    chat.delete().expect_question(
+    chat.header.rename("Zembla")
+    chat.expect_title("Zembla")
+    chat.header.delete().expect_question(
         "Delete “Zembla”?", "The chat and all its messages are deleted. Your documents stay."
     )
     chat.expect_fits_width("the delete dialog")

@@ -124,7 +124,7 @@ def test_another_workspace_can_reach_nothing_of_mine(
     assert stranger.call("GET", "/api/sessions").json() == []
     theirs = AppShell(another_page).open()
     theirs.documents.expect_documents()
-    theirs.expect_chats()
+    theirs.sidebar.expect_chats()
     their_chat = theirs.new_chat()  # nor can they point their own chat at my document
     choose_mine = {"document_ids": [document["id"]]}
     assert (

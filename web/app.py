@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web import pages
+from web import views
 from web.chat import routes as chat_routes
 from web.chat.recovery import interrupt_unfinished_answers
 from web.context import AppContext
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
-    for module in (document_routes, chat_routes, stream_routes, pages):
+    for module in (document_routes, chat_routes, stream_routes, views):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("web", "static")]), name="static")
 

@@ -6,5 +6,5 @@ from pages import AppShell
 
 
 def test_a_button_hidden_by_a_css_change(page, screenshots: Screenshots) -> None:
-    AppShell(page).open().hide_new_chat_buttons_on_purpose()
+    AppShell(page).open().sidebar.hide_new_chat_buttons_on_purpose()
     screenshots.expect_look(page, "empty app")

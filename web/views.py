@@ -1,4 +1,5 @@
-"""Server-rendered pages: the app shell and the chat page."""
+"""HTML views, rendered on the server: the app shell and the chat page. (The page
+objects the suite drives them with are in the top-level `pages/`.)"""
 
 from typing import Any
 

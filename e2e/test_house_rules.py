@@ -1,0 +1,61 @@
+"""The suite's house rules (README, "House rules"), checked on every test file: no test
+builds a locator (page objects own the selectors) and none waits by the clock."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+E2E = Path(__file__).parent
+TEST_FILES = sorted(E2E.rglob("test_*.py"))
+
+# Ways to find an element; only page objects (pages/) may use them.
+LOCATING = {
+    "locator",
+    "get_by_role",
+    "get_by_text",
+    "get_by_label",
+    "get_by_test_id",
+    "get_by_placeholder",
+    "get_by_title",
+    "get_by_alt_text",
+    "query_selector",
+    "query_selector_all",
+    "wait_for_selector",
+}
+# Ways to wait by the clock instead of for what the page or the server says.
+SLEEPING = {"sleep", "wait_for_timeout"}
+
+
+def broken_rules(source: str) -> list[str]:
+    """Each call in `source` that builds a locator or sleeps, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name in LOCATING:
+                found.append((node.lineno, f"{name}() builds a locator"))
+            if name in SLEEPING:
+                found.append((node.lineno, f"{name}() waits by the clock"))
+    return [f"line {line}: {what}" for line, what in sorted(found)]
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda path: str(path.relative_to(E2E)))
+def test_a_test_file_builds_no_locator_and_never_sleeps(path: Path) -> None:
+    broken = broken_rules(path.read_text())
+    assert not broken, f"{path.relative_to(E2E)} breaks the house rules:\n  " + "\n  ".join(broken)
+
+
+def test_the_check_catches_a_locator_and_a_sleep() -> None:
+    broken = broken_rules(
+        "import time\n"
+        "def test_x(page):\n"
+        "    page.get_by_role('button', name='Send').click()\n"
+        "    time.sleep(1)\n"
+        "    page.wait_for_timeout(500)\n"
+    )
+    assert broken == [
+        "line 3: get_by_role() builds a locator",
+        "line 4: sleep() waits by the clock",
+        "line 5: wait_for_timeout() waits by the clock",
+    ]

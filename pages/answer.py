@@ -1,0 +1,187 @@
+"""One answer in the conversation: its text, steps, sources, notes and actions."""
+
+import re
+
+from playwright.sync_api import Locator, expect
+
+from pages.base import Component
+
+# Lists every element, attribute or address in `body` that could run script.
+ACTIVE_CONTENT_JS = """body => {
+  const found = [];
+  const tags = "script,iframe,frame,object,embed,svg,math,form,base,meta,link,style";
+  for (const element of body.querySelectorAll(tags)) found.push(element.outerHTML);
+  for (const element of body.querySelectorAll("*")) {
+    for (const attribute of element.attributes) {
+      const address = ["href", "src", "action", "formaction"].includes(attribute.name);
+      if (attribute.name.startsWith("on")
+          || (address && !/^(https?:|mailto:)/i.test(attribute.value.trim()))) {
+        found.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+# What the page says of each way an answer can end short of done.
+CUT_OFF = "The model's answer was cut off before it finished. Try again."
+LENGTH_LIMIT = "The answer reached the model's length limit."
+FILTERED = "The model service's content filter withheld the rest of this answer."
+
+
+class Answer(Component):
+    """One assistant message."""
+
+    @property
+    def body(self) -> Locator:
+        return self.root.get_by_test_id("message-body")
+
+    @property
+    def error(self) -> Locator:
+        return self.root.get_by_test_id("message-error")
+
+    @property
+    def steps(self) -> Locator:
+        return self.root.get_by_role("list", name="Research steps").get_by_role("listitem")
+
+    @property
+    def citations(self) -> Locator:
+        return self.root.get_by_role("region", name="Sources").get_by_role("listitem")
+
+    @property
+    def note(self) -> Locator:
+        return self.root.get_by_role("note")
+
+    @property
+    def retry_button(self) -> Locator:
+        return self.root.get_by_role("button", name="Retry")
+
+    @property
+    def continue_button(self) -> Locator:
+        return self.root.get_by_role("button", name="Continue")
+
+    @property
+    def message_id(self) -> str:
+        return self.root.get_attribute("data-message-id")
+
+    def expect_streaming(self, partial_text: str) -> None:
+        """Still streaming, showing exactly this much of the answer so far."""
+        expect(self.root).to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(partial_text)
+
+    def expect_complete(self, text: str | re.Pattern[str]) -> None:
+        expect(self.root).to_have_attribute("data-status", "done")
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(text)
+        expect(self.error).to_be_hidden()
+        expect(self.note).to_have_count(0)
+
+    def expect_length_limited(self, text: str) -> None:
+        """Kept as far as the model's length limit, with a note and Continue (no Retry)."""
+        self._expect_kept_with_note("length_limit", text, LENGTH_LIMIT)
+        expect(self.continue_button).to_be_visible()
+        expect(self.retry_button).to_be_hidden()
+
+    def expect_filtered(self, text: str) -> None:
+        """Kept as far as the provider's content filter let it go, with a note."""
+        self._expect_kept_with_note("filtered", text, FILTERED)
+        expect(self.continue_button).to_be_hidden()
+        expect(self.retry_button).to_be_hidden()
+
+    def _expect_kept_with_note(self, status: str, text: str, note: str) -> None:
+        expect(self.root).to_have_attribute("data-status", status)
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(text)
+        expect(self.note).to_have_text(note)
+        expect(self.error).to_be_hidden()
+
+    def expect_cut_off(self, partial_text: str) -> None:
+        """The model's stream just stopped: the partial text stays, as an error to retry."""
+        self.expect_failed(CUT_OFF)
+        self.expect_text(partial_text)
+        expect(self.continue_button).to_be_hidden()
+
+    def expect_text(self, text: str) -> None:
+        expect(self.body).to_have_text(text)
+
+    def expect_in_view(self) -> None:
+        """What it says is on screen: the conversation scrolled down to it."""
+        expect(self.body).to_be_in_viewport()
+
+    def expect_complete_containing(self, *fragments: str) -> None:
+        self.expect_complete(re.compile(".*".join(re.escape(f) for f in fragments), re.DOTALL))
+
+    def expect_failed(self, message: str, *, status: str = "error", retry: bool = True) -> None:
+        """Ended without a full answer (`error`, `interrupted`), saying why."""
+        expect(self.root).to_have_attribute("data-status", status)
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.error).to_have_text(message)
+        expect(self.retry_button).to_be_visible(visible=retry)
+
+    def expect_stopped(self, partial_text: str) -> None:
+        """Stopped by the person: what was written so far stays, and can be retried."""
+        expect(self.root).to_have_attribute("data-status", "stopped")
+        expect(self.root).not_to_have_attribute("aria-busy", "true")
+        expect(self.body).to_have_text(partial_text)
+        expect(self.error).to_be_hidden()
+        expect(self.retry_button).to_be_visible()
+
+    def expect_offline_label(self) -> None:
+        expect(self.root.get_by_test_id("offline-badge")).to_have_text("Offline answer")
+
+    def expect_mode(self, mode: str) -> None:
+        expect(self.root.get_by_test_id("mode-badge")).to_have_text(mode)
+
+    def expect_steps(self, *steps: str | re.Pattern[str]) -> None:
+        """Exactly these research steps so far, in order."""
+        expect(self.steps).to_have_text(list(steps))
+
+    def expect_citations(self, *labels: str) -> None:
+        """Exactly these sources, e.g. "[1] report.pdf, page 2", in order."""
+        expect(self.citations.locator("summary")).to_have_text(list(labels))
+
+    def open_citation(self, label: str, snippet: str) -> None:
+        """Open a source, as a person checking it would, and expect this passage."""
+        citation = self.citations.filter(has_text=label)
+        self.press(citation.get_by_text(label))
+        expect(citation.get_by_test_id("citation-snippet")).to_be_visible()
+        expect(citation.get_by_test_id("citation-snippet")).to_have_text(snippet)
+
+    def expect_quoted(self, *lines: str) -> None:
+        """Quotes a passage as exactly these lines of text: nothing in it read as Markdown."""
+        quote = self.body.locator("blockquote")
+        expect(quote).to_have_js_property("innerText", "\n".join(lines))
+        expect(quote.locator("h1, h2, h3, h4, h5, h6, ul, ol, em, strong, code")).to_have_count(0)
+
+    def retry(self) -> None:
+        self.press(self.retry_button)
+
+    def continue_(self) -> None:
+        """Ask the model to go on from its length limit; the same answer streams on."""
+        self.press(self.continue_button)
+
+    def copy(self) -> str:
+        """Copy the answer; returns what the clipboard then holds."""
+        self.press(self.root.get_by_role("button", name="Copy"))
+        expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
+        return self.page.evaluate("navigator.clipboard.readText()")
+
+    def expect_no_active_content(self) -> None:
+        """Nothing in the answer can run script: no such element, no event-handler
+        attribute, and every link or image address is a web page or a mail address."""
+        active = self.body.evaluate(ACTIVE_CONTENT_JS)
+        assert not active, f"The answer holds content that could run script: {active}"
+
+    def expect_code_block(self, code: str) -> None:
+        expect(self.body.locator("pre > code")).to_have_text(code)
+
+    def expect_list(self, *items: str) -> None:
+        expect(self.body.get_by_role("listitem")).to_have_text(list(items))
+
+    def expect_table(self, *rows: list[str]) -> None:
+        """The table's rows, header first, each as its cells' texts."""
+        table_rows = self.body.get_by_role("table").get_by_role("row")
+        expect(table_rows).to_have_count(len(rows))
+        for index, cells in enumerate(rows):
+            expect(table_rows.nth(index).locator("th, td")).to_have_text(cells)
