@@ -58,7 +58,6 @@ class Bundle:
 
 
 BUNDLE = pytest.StashKey[Bundle]()
-_bundles: dict[str, tuple[Path, list[str]]] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +86,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
         bundle.log_sections.append(f"----- {report.when} -----\n{report.caplog}\n")
     if report.when == "teardown" and bundle.failed:
         written = bundle.write(item)
-        _bundles[item.nodeid] = (bundle.folder, [file.name for file in written])
+        # Carried on the report, so the summary lists it under xdist too (it runs there).
+        report.user_properties.append(("docchat_bundle", [str(f) for f in written]))
         _link_in_html_report(item, report, written)
     return report
 
@@ -106,13 +106,16 @@ def _link_in_html_report(item: pytest.Item, report: pytest.TestReport, files: li
 
 
 _traces: dict[str, list[str]] = {}
+_bundles: dict[str, list[Path]] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # pytest-playwright attaches the kept artifacts to the teardown report.
-    for name, path in report.user_properties:
+    # pytest-playwright attaches the kept artifacts to the teardown report, as we do.
+    for name, value in report.user_properties:
         if name == "playwright_trace":
-            _traces.setdefault(report.nodeid, []).append(str(path))
+            _traces.setdefault(report.nodeid, []).append(str(value))
+        if name == "docchat_bundle":
+            _bundles[report.nodeid] = [Path(file) for file in value]
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -124,9 +127,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.line(nodeid)
         for trace in _traces.get(nodeid, []):
             terminalreporter.line(f"    playwright show-trace {shlex.quote(trace)}")
-        if nodeid in _bundles:
-            folder, names = _bundles[nodeid]
-            terminalreporter.line(f"    {folder}/: {', '.join(names)}")
+        if files := _bundles.get(nodeid):
+            names = ", ".join(file.name for file in files)
+            terminalreporter.line(f"    {files[0].parent}/: {names}")
     terminalreporter.line(
         "A trace steps through the test (DOM, network, console); the screenshot sits beside it."
     )

@@ -13,15 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SELFTEST = "e2e/selftest/test_fails_on_purpose.py"
 
 
-def run_failing_tests(results: Path, tests: str = SELFTEST) -> subprocess.CompletedProcess:
+def run_failing_tests(
+    results: Path, tests: str = SELFTEST, workers: tuple[str, ...] = ("-p", "no:xdist")
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
             tests,
-            "-p",
-            "no:xdist",
+            *workers,
             f"--output={results}",
             f"--html={results}/report.html",
             f"--junitxml={results}/junit.xml",
@@ -65,7 +66,8 @@ def test_a_failing_test_leaves_a_bundle_a_report_and_the_trace_command(tmp_path:
 def test_a_visual_change_fails_with_the_expected_actual_and_diff_images(tmp_path: Path) -> None:
     results = tmp_path / "results"
 
-    run = run_failing_tests(results, "e2e/selftest/test_looks_wrong_on_purpose.py")
+    # In a worker process, as ./scripts/test runs the suite (-n auto).
+    run = run_failing_tests(results, "e2e/selftest/test_looks_wrong_on_purpose.py", ("-n", "1"))
 
     assert run.returncode == 1, run.stdout + run.stderr
     assert "desktop-empty-app looks different from its baseline in" in run.stdout
@@ -73,6 +75,8 @@ def test_a_visual_change_fails_with_the_expected_actual_and_diff_images(tmp_path
     folder = results / (
         "e2e-selftest-test-looks-wrong-on-purpose-py-test-a-button-hidden-by-a-css-change-chromium"
     )
+    images = ", ".join(f"desktop-empty-app-{kind}.png" for kind in ("expected", "actual", "diff"))
+    assert f"{folder}/: server.log, openai-requests.json, {images}" in run.stdout
     expected, actual, diff = (
         Image.open(folder / f"desktop-empty-app-{kind}.png")
         for kind in ("expected", "actual", "diff")
