@@ -176,9 +176,9 @@ def store(live_server: LiveServer) -> Store:
 
 
 @pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> Iterator[Faults]:
+def faults(live_server: LiveServer) -> Iterator[Faults]:
     """Fault injection; every fault is healed when the test ends, before the server stops."""
-    faults = Faults(monkeypatch, live_server)
+    faults = Faults(live_server)
     yield faults
     faults.heal()
 

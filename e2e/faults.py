@@ -1,6 +1,7 @@
 """Fault injection into the in-process server: hold a step mid-flight, break the disk.
 
-Patches go through pytest's monkeypatch, so every fault ends with the test.
+Patches go through a pytest MonkeyPatch of the faults' own: healing (at the latest when
+the test ends) undoes the faults, and nothing else a test patched.
 """
 
 import asyncio
@@ -121,8 +122,8 @@ class _KillingReceiver:
 
 
 class Faults:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, server: LiveServer) -> None:
-        self.monkeypatch = monkeypatch
+    def __init__(self, server: LiveServer) -> None:
+        self.monkeypatch = pytest.MonkeyPatch()
         self.server = server
         self._undo: list[Callable[[], None]] = []
 

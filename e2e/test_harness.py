@@ -1,7 +1,11 @@
 """The harness itself: restarts, shutdown with streams open, the mock's safety net."""
 
+import os
+
+import fastapi.routing
 import pytest
 
+from e2e.faults import Faults
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from pages import AppShell
@@ -47,3 +51,16 @@ def test_requests_nothing_mocks_are_caught_not_sent(page, openai_mock: OpenAIMoc
     answer.expect_failed("The model service is having problems. Try again.")
     assert set(openai_mock.unmocked) == {"POST http://elsewhere.test/v1/chat/completions"}
     openai_mock.unmocked.clear()  # caught as intended; don't fail this test at teardown
+
+
+def test_healing_undoes_the_faults_and_nothing_else_the_test_patched(
+    monkeypatch: pytest.MonkeyPatch, faults: Faults
+) -> None:
+    usual = fastapi.routing._PING_INTERVAL
+    monkeypatch.setenv("DOCCHAT_HARNESS_MARK", "the test's own")
+    faults.heartbeat_every(0.05)
+
+    faults.heal()
+
+    assert usual == fastapi.routing._PING_INTERVAL  # the fault undone
+    assert os.environ["DOCCHAT_HARNESS_MARK"] == "the test's own"
