@@ -5,9 +5,12 @@ person expects it; and a screen reader hears how each answer ends."""
 import pytest
 
 from e2e.accessibility import expect_accessible
+from e2e.chat_data import chat_with_documents
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell, ChatPage
+from pages import AppShell
+
+ZEMBLA = "The capital of Zembla is Onhava."
 
 
 @pytest.mark.devices("desktop", "phone")
@@ -31,7 +34,7 @@ def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
 def test_a_chat_while_streaming_when_done_and_with_an_error(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_about_zembla(page, files)
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
     expect_accessible(page, "a new chat")
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
@@ -61,7 +64,7 @@ def test_the_not_found_page(page) -> None:
 def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_are_heard(
     page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_about_zembla(page, files)
+    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
     chat.input_bar.expect_focused()  # a new chat: straight to the question
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
@@ -94,9 +97,3 @@ def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_ar
     dialog.expect_focus_on("Cancel")  # the safe choice
     dialog.cancel_with_escape()
     chat.header.expect_focused("Delete")
-
-
-def chat_about_zembla(page, files: FileFactory) -> ChatPage:
-    app = AppShell(page).open()
-    app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
-    return app.new_chat()

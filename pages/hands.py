@@ -10,6 +10,7 @@ from typing import Protocol
 from weakref import WeakKeyDictionary
 
 from playwright.sync_api import BrowserContext, FilePayload, Locator, Page
+from playwright.sync_api import Keyboard as PlaywrightKeyboard
 
 Files = Sequence[Path | FilePayload]
 
@@ -104,10 +105,7 @@ class Keyboard:
         keyboard = target.page.keyboard
         keyboard.press("ControlOrMeta+A")
         keyboard.press("Delete")
-        for number, line in enumerate(text.split("\n")):
-            if number:
-                keyboard.press("Shift+Enter")
-            keyboard.type(line)
+        type_lines(keyboard, text)
 
     def set_checked(self, target: Locator, checked: bool) -> None:
         if target.evaluate("el => el.type") == "radio":
@@ -163,6 +161,14 @@ class PointerGuard:
 
     def expect_unused(self) -> None:
         assert not self.presses, f"Pressed with a pointer, not the keyboard: {self.presses}"
+
+
+def type_lines(keyboard: PlaywrightKeyboard, text: str) -> None:
+    """Type as a person would: each newline is Shift+Enter (Enter alone would send)."""
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            keyboard.press("Shift+Enter")
+        keyboard.type(line)
 
 
 MOUSE = Mouse()

@@ -3,6 +3,7 @@
 from playwright.sync_api import Locator, expect
 
 from pages.base import Component
+from pages.hands import type_lines
 
 
 class InputBar(Component):
@@ -34,10 +35,7 @@ class InputBar(Component):
     def type(self, text: str) -> None:
         """Type as a person would: each newline is Shift+Enter."""
         self.focus(self.textbox)
-        for number, line in enumerate(text.split("\n")):
-            if number:
-                self.page.keyboard.press("Shift+Enter")
-            self.page.keyboard.type(line)
+        type_lines(self.page.keyboard, text)
 
     def press_enter(self) -> None:
         self.textbox.press("Enter")

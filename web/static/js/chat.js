@@ -39,6 +39,7 @@ class Chat {
     this.modeLabels = JSON.parse(root.dataset.modeLabels);
     this.list = root.querySelector("[data-testid=message-list]");
     this.scroller = root.querySelector(".messages");
+    this.following = 0; // a scroll down to the newest text, due at the next frame
     this.template = root.querySelector("#message-template");
     this.form = root.querySelector("[data-testid=input-bar]");
     this.input = this.form.querySelector("textarea");
@@ -292,12 +293,19 @@ class Chat {
   }
 
   // The conversation grows at its end: follow it down, unless the person has scrolled up
-  // to read something earlier.
+  // to read something earlier. Once a frame, not per token: measuring the scroller right
+  // after each change would force a layout for every token.
   growing(change) {
-    const { scrollHeight, scrollTop, clientHeight } = this.scroller;
-    const following = scrollHeight - scrollTop - clientHeight < 40;
+    if (!this.following) {
+      const { scrollHeight, scrollTop, clientHeight } = this.scroller;
+      if (scrollHeight - scrollTop - clientHeight < 40) {
+        this.following = requestAnimationFrame(() => {
+          this.following = 0;
+          this.scrollToEnd();
+        });
+      }
+    }
     change();
-    if (following) this.scrollToEnd();
   }
 
   scrollToEnd() {
