@@ -1,12 +1,15 @@
-"""The suite's house rules (README, "House rules"), checked on every test file: no test
-builds a locator (page objects own the selectors) and none waits by the clock."""
+"""The house rules (README, "House rules"): no test file builds a locator (page objects
+own the selectors) or waits by the clock; and the import graph has no cycles, its arrows
+pointing down from the routes to storage (the contracts in pyproject.toml)."""
 
 import ast
 from pathlib import Path
 
 import pytest
+from importlinter.cli import lint_imports
 
 E2E = Path(__file__).parent
+ROOT = E2E.parent
 TEST_FILES = sorted(E2E.rglob("test_*.py"))
 
 # Ways to find an element; only page objects (pages/) may use them.
@@ -59,3 +62,10 @@ def test_the_check_catches_a_locator_and_a_sleep() -> None:
         "line 4: sleep() waits by the clock",
         "line 5: wait_for_timeout() waits by the clock",
     ]
+
+
+def test_the_import_graph_has_no_cycles_and_points_down_the_layers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = lint_imports(str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    assert broken == 0, capsys.readouterr().out

@@ -11,7 +11,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web import views
+from web import views, workspace_stream
+from web.chat import answer_stream
 from web.chat import routes as chat_routes
 from web.chat.recovery import interrupt_unfinished_answers
 from web.context import AppContext
@@ -30,7 +31,6 @@ from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import BlobStore, Database
-from web.streams import routes as stream_routes
 from web.streams.hub import StreamHub
 from web.streams.waking import WakeLiveTabs
 from web.workspaces import WorkspaceMiddleware
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
-    for module in (document_routes, chat_routes, stream_routes, views):
+    for module in (document_routes, chat_routes, answer_stream, workspace_stream, views):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("web", "static")]), name="static")
 

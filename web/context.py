@@ -1,9 +1,7 @@
 """What request handlers share: settings, storage, the stream hub, the answerer."""
 
 import asyncio
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -36,11 +34,3 @@ def _context(request: Request) -> AppContext:
 
 Ctx = Annotated[AppContext, Depends(_context)]
 Workspace = Annotated[str, Depends(workspace_of)]
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -41,6 +41,22 @@ class NotFound(AppError):
         super().__init__(404, "not_found", f"{what} not found.")
 
 
+class MessageTooLong(AppError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(422, "message_too_long", f"Messages can be at most {limit:,} characters.")
+
+
+class FileTooLarge(AppError):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            413,
+            "too_large",
+            f"This file is larger than the {max_bytes / (1024 * 1024):g} MB limit.",
+            # Close rather than read and discard whatever the client still sends.
+            headers={"Connection": "close"},
+        )
+
+
 STORAGE_FAILURES = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the storage quota is used up",

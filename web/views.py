@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from web.chat import repository as chat_repo
-from web.chat.routes import too_long
+from web.chat.display import message_json
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.documents.display import summary
-from web.documents.upload import too_large
 from web.documents.validate import CONTENT_TYPES
+from web.errors import FileTooLarge, MessageTooLong
 from web.streams import events
 from web.templating import not_found_page, templates
 
@@ -46,7 +46,7 @@ def _shell(
         "accept": ",".join(CONTENT_TYPES),
         "max_upload_mb": ctx.settings.max_upload_mb,
         "max_upload_bytes": ctx.settings.max_upload_bytes,
-        "too_large_message": too_large(ctx.settings.max_upload_bytes).message,
+        "too_large_message": FileTooLarge(ctx.settings.max_upload_bytes).message,
         "offline": ctx.answerer.offline,
         "status_labels": STATUS_LABELS,
         "mode_labels": MODE_LABELS,
@@ -79,7 +79,7 @@ async def message_item(
     row = chat_repo.get_message(ctx.db, workspace, message_id)
     if row is None:
         return not_found_page(request, "Message")
-    message = {**chat_repo.message_json(row), "latest": chat_repo.is_last_message(ctx.db, row)}
+    message = {**message_json(row), "latest": chat_repo.is_last_message(ctx.db, row)}
     context = {"message": message, "mode_labels": MODE_LABELS}
     return templates.TemplateResponse(request, "message.html", context)
 
@@ -92,7 +92,7 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
         return not_found_page(request, "Chat session")
     messages = []
     for row in chat_repo.messages(ctx.db, session_id):
-        message = chat_repo.message_json(row)
+        message = message_json(row)
         if message["status"] == "streaming":
             message["last_event_id"] = events.answers.last_seq(ctx.db, message["id"])
         messages.append(message)
@@ -115,6 +115,6 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
         "every_document": chosen is None,
         "mode": questions[-1]["mode"] if questions else "chat",
         "max_message_chars": ctx.settings.max_message_chars,
-        "too_long_message": too_long(ctx.settings.max_message_chars).message,
+        "too_long_message": MessageTooLong(ctx.settings.max_message_chars).message,
     }
     return templates.TemplateResponse(request, "chat.html", context)

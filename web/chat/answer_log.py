@@ -1,13 +1,14 @@
 """What an answer's job writes: tokens, steps, citations and the ending.
 
 Each is an event in the message's numbered log (what subscribers replay) and a change to
-the message row (what a page shows after a reload), written in one transaction.
+the message row (what a page shows after a reload, written by the repository), in one
+transaction.
 """
 
-import json
 from typing import Any
 
 from web.chat import repository as repo
+from web.chat.display import message_json
 from web.context import AppContext
 from web.llm.errors import ProviderError
 from web.llm.prompts import AnswerRequest
@@ -22,7 +23,7 @@ INTERNAL = ProviderError("internal", "Something went wrong while writing the ans
 def token(ctx: AppContext, message_id: str, text: str) -> None:
     with ctx.db.transaction() as conn:
         events.answers.append(conn, message_id, "token", {"text": text})
-        conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
+        repo.append_text(conn, message_id, text)
     ctx.hub.notify(message_id)
 
 
@@ -30,21 +31,14 @@ def step(ctx: AppContext, message_id: str, text: str) -> None:
     """A line of progress, shown while deep research runs and kept with the answer."""
     with ctx.db.transaction() as conn:
         events.answers.append(conn, message_id, "step", {"text": text})
-        conn.execute(
-            "UPDATE messages SET steps = json_insert(COALESCE(steps, '[]'), '$[#]', ?) "
-            "WHERE id = ?",
-            (text, message_id),
-        )
+        repo.append_step(conn, message_id, text)
     ctx.hub.notify(message_id)
 
 
 def citations(ctx: AppContext, message_id: str, cited: list[dict[str, Any]]) -> None:
     with ctx.db.transaction() as conn:
         events.answers.append(conn, message_id, "citations", cited)
-        conn.execute(
-            "UPDATE messages SET citations = ? WHERE id = ?",
-            (json.dumps(cited, ensure_ascii=False), message_id),
-        )
+        repo.set_citations(conn, message_id, cited)
     ctx.hub.notify(message_id)
 
 
@@ -62,19 +56,11 @@ def finish(
     """
     error_json = error.as_json() if error else None
     with ctx.db.transaction() as conn:
-        conn.execute(
-            "UPDATE messages SET status = ?, error = ?, sources = ? WHERE id = ?",
-            (
-                status,
-                json.dumps(error_json) if error_json else None,
-                repo.sources_json(sources) if sources else None,
-                message_id,
-            ),
-        )
+        repo.set_ending(conn, message_id, status, error_json, sources)
         if error_json:  # `error {code, message, retryable}`: what went wrong, in words
             events.answers.append(conn, message_id, "error", error_json)
         else:  # `done {message}`: the finished message, as the API gives it
-            message = repo.message_json(repo.get_message_by_id(ctx.db, message_id))
+            message = message_json(repo.get_message_by_id(ctx.db, message_id))
             events.answers.append(conn, message_id, "done", {"message": message})
     ctx.hub.notify(message_id)
 
@@ -82,6 +68,6 @@ def finish(
 def reopen(ctx: AppContext, message_id: str) -> None:
     """An answer stopped at the length limit goes on: streaming again, same log."""
     with ctx.db.transaction() as conn:
-        conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
+        repo.set_streaming(conn, message_id)
         events.reopen(conn, message_id)
         repo.announce_answer(ctx.db, message_id, replaces=message_id)

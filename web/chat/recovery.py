@@ -1,10 +1,10 @@
 """After a crash, answers that were streaming end as `interrupted`."""
 
+from web.chat import repository as repo
 from web.chat.answer_log import INTERRUPTED, finish
 from web.context import AppContext
 
 
 def interrupt_unfinished_answers(ctx: AppContext) -> None:
-    rows = ctx.db.all("SELECT id FROM messages WHERE status = 'streaming'")
-    for row in rows:
-        finish(ctx, row["id"], "interrupted", INTERRUPTED)
+    for message_id in repo.streaming_answer_ids(ctx.db):
+        finish(ctx, message_id, "interrupted", INTERRUPTED)

@@ -10,10 +10,10 @@ import sqlite3
 from dataclasses import asdict
 from typing import Any
 
-from web.chat.endings import IN_HISTORY, note
-from web.context import new_id, utc_now
+from web.chat.display import message_json
+from web.chat.endings import IN_HISTORY
 from web.llm.prompts import AnswerRequest
-from web.rendering import markdown_to_html
+from web.records import new_id, utc_now
 from web.retrieval import Passage
 from web.storage import Database
 from web.streams import events
@@ -36,20 +36,6 @@ def session_json(row: sqlite3.Row) -> dict[str, Any]:
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }
-
-
-def message_json(row: sqlite3.Row) -> dict[str, Any]:
-    message = dict(row)
-    message["error"] = json.loads(row["error"]) if row["error"] else None
-    message["offline"] = bool(row["offline"])
-    message["citations"] = json.loads(row["citations"]) if row["citations"] else []
-    message["steps"] = json.loads(row["steps"]) if row["steps"] else []
-    message["note"] = note(row["status"])
-    message["html"] = markdown_to_html(row["content"]) if row["role"] == "assistant" else None
-    message["events_url"] = (
-        f"/api/messages/{row['id']}/events" if row["role"] == "assistant" else None
-    )
-    return message
 
 
 def create_session(db: Database, workspace_id: str, title: str | None) -> sqlite3.Row:
@@ -155,6 +141,54 @@ def add_exchange(
     return user_id, assistant_id
 
 
+def streaming_answer_ids(db: Database) -> list[str]:
+    return [row["id"] for row in db.all("SELECT id FROM messages WHERE status = 'streaming'")]
+
+
+# An answer's row as its job writes it; each call is part of a transaction of
+# `answer_log`'s, which adds the matching event to the answer's log.
+
+
+def append_text(conn: sqlite3.Connection, message_id: str, text: str) -> None:
+    conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
+
+
+def append_step(conn: sqlite3.Connection, message_id: str, text: str) -> None:
+    conn.execute(
+        "UPDATE messages SET steps = json_insert(COALESCE(steps, '[]'), '$[#]', ?) WHERE id = ?",
+        (text, message_id),
+    )
+
+
+def set_citations(conn: sqlite3.Connection, message_id: str, cited: list[dict[str, Any]]) -> None:
+    conn.execute(
+        "UPDATE messages SET citations = ? WHERE id = ?",
+        (json.dumps(cited, ensure_ascii=False), message_id),
+    )
+
+
+def set_ending(
+    conn: sqlite3.Connection,
+    message_id: str,
+    status: str,
+    error: dict[str, Any] | None,
+    sources: AnswerRequest | None,
+) -> None:
+    conn.execute(
+        "UPDATE messages SET status = ?, error = ?, sources = ? WHERE id = ?",
+        (
+            status,
+            json.dumps(error) if error else None,
+            _sources_json(sources) if sources else None,
+            message_id,
+        ),
+    )
+
+
+def set_streaming(conn: sqlite3.Connection, message_id: str) -> None:
+    conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
+
+
 def history(
     db: Database, session_id: str, budget_chars: int, before: str | None = None
 ) -> list[dict[str, str]]:
@@ -250,7 +284,7 @@ def _announce_session(db: Database, session_id: str) -> None:
     events.changes.append(db.conn, row["workspace_id"], "session", {"session": session_json(row)})
 
 
-def sources_json(request: AnswerRequest) -> str:
+def _sources_json(request: AnswerRequest) -> str:
     passages = [asdict(p) for p in request.passages]
     return json.dumps({"passages": passages, "sub_questions": request.sub_questions})
 

@@ -9,11 +9,12 @@ from pydantic_core import PydanticCustomError
 
 from web.chat import answer_log
 from web.chat import repository as repo
+from web.chat.display import message_json
 from web.chat.generation import continue_answer, write_answer
 from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
-from web.errors import AppError, NotFound
+from web.errors import AppError, MessageTooLong, NotFound
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -57,10 +58,6 @@ def owned_session(ctx: AppContext, workspace: str, session_id: str) -> sqlite3.R
     return session
 
 
-def too_long(limit: int) -> AppError:
-    return AppError(422, "message_too_long", f"Messages can be at most {limit:,} characters.")
-
-
 @router.post("/sessions", status_code=201)
 async def create_session(body: NewSession, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     return repo.session_json(repo.create_session(ctx.db, workspace, body.title))
@@ -74,7 +71,7 @@ async def list_sessions(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
 @router.get("/sessions/{session_id}")
 async def get_session(session_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     session = owned_session(ctx, workspace, session_id)
-    messages = [repo.message_json(row) for row in repo.messages(ctx.db, session_id)]
+    messages = [message_json(row) for row in repo.messages(ctx.db, session_id)]
     return {**repo.session_json(session), "messages": messages}
 
 
@@ -121,7 +118,7 @@ async def send_message(
     if not content:
         raise AppError(422, "empty_message", "Type a message before sending.")
     if len(content) > ctx.settings.max_message_chars:
-        raise too_long(ctx.settings.max_message_chars)
+        raise MessageTooLong(ctx.settings.max_message_chars)
     # No await from here to the insert: two racing sends cannot both pass this check.
     if repo.is_streaming(ctx.db, session_id):
         raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
@@ -133,7 +130,7 @@ async def send_message(
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
     return {
         "session": repo.session_json(repo.get_session(ctx.db, workspace, session_id)),
-        "user_message": repo.message_json(repo.get_message_by_id(ctx.db, user_id)),
+        "user_message": message_json(repo.get_message_by_id(ctx.db, user_id)),
         **_answer_json(ctx, answer_id),
     }
 
@@ -181,7 +178,7 @@ async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[
     if repo.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")
     await ctx.hub.stop(message_id)
-    return repo.message_json(repo.get_message_by_id(ctx.db, message_id))
+    return message_json(repo.get_message_by_id(ctx.db, message_id))
 
 
 def _question(

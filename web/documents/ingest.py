@@ -6,12 +6,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from web.context import AppContext, new_id, utc_now
+from web.context import AppContext
 from web.documents import repository as repo
 from web.documents.indexing import index_document
 from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
 from web.errors import AppError, StorageFailure
+from web.records import new_id, utc_now
 
 log = logging.getLogger("docchat.documents")
 # When processing fails on DocChat's side, not the file's (the file's own are ExtractionError).

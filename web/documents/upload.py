@@ -16,7 +16,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from web.errors import AppError, StorageFailure
+from web.errors import AppError, FileTooLarge, StorageFailure
 from web.storage import BlobStore
 
 HEAD_BYTES = 8192
@@ -36,17 +36,6 @@ class ReceivedFile:
     head: bytes
 
 
-def too_large(max_bytes: int) -> AppError:
-    limit_mb = max_bytes / (1024 * 1024)
-    return AppError(
-        413,
-        "too_large",
-        f"This file is larger than the {limit_mb:g} MB limit.",
-        # Close rather than read and discard whatever the client still sends.
-        headers={"Connection": "close"},
-    )
-
-
 async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> ReceivedFile:
     content_type, params = parse_options_header(request.headers.get("content-type"))
     boundary = params.get(b"boundary")
@@ -54,7 +43,7 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
         raise AppError(422, "invalid_request", "Send the file as multipart/form-data.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes + FRAMING_SLACK:
-        raise too_large(max_bytes)
+        raise FileTooLarge(max_bytes)
     sink = _FileSink(blobs, max_bytes)
     try:
         parser = MultipartParser(boundary, sink.callbacks())  # refuses a boundary too long
@@ -162,7 +151,7 @@ class _FileSink:
 
     def raise_if_too_large(self) -> None:
         if self.size > self.max_bytes:
-            raise too_large(self.max_bytes)
+            raise FileTooLarge(self.max_bytes)
 
     def result(self) -> ReceivedFile:
         if self.path is None:

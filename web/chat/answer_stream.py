@@ -1,0 +1,41 @@
+"""GET /api/messages/{id}/events: an answer as it is written, resumable (Server-Sent Events)."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from web.chat import repository as repo
+from web.context import Ctx, Workspace
+from web.errors import NotFound
+from web.streams.sse import MAX_EVENT_ID, resume_point, sent
+
+router = APIRouter(prefix="/api", tags=["streams"])
+
+
+def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> str:
+    # A dependency, so a 404 is answered before the event stream starts.
+    message = repo.get_message(ctx.db, workspace, message_id)
+    if message is None or message["role"] != "assistant":
+        raise NotFound("Message")
+    return message_id
+
+
+async def _subscribed(
+    message_id: Annotated[str, Depends(_assistant_message_id)], ctx: Ctx, workspace: Workspace
+) -> AsyncIterator[str]:
+    # A dependency with yield ends with the request, even one the client walked away from.
+    with ctx.streams.hold(workspace), ctx.hub.subscriber():
+        yield message_id
+
+
+@router.get("/messages/{message_id}/events", response_class=EventSourceResponse)
+async def message_events(
+    message_id: Annotated[str, Depends(_subscribed)],
+    ctx: Ctx,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    async for event in sent(ctx.hub.subscribe(message_id, resume_point(last_event_id, after))):
+        yield event
