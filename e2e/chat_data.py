@@ -18,8 +18,7 @@ NOTHING_FOUND = "I could not find anything about that in your documents."
 TRY_AGAIN = "The model service is having problems. Try again."
 
 
-def chat_with_documents(page, files: FileFactory, **documents: str) -> ChatPage:
+def chat_with_documents(app: AppShell, files: FileFactory, **documents: str) -> ChatPage:
     """Upload text documents (name → text) and open a new chat."""
-    app = AppShell(page).open()
     app.documents.upload_and_wait(*(files.text(name, text) for name, text in documents.items()))
     return app.new_chat()

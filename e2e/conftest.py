@@ -23,7 +23,7 @@ from e2e.openai_mock import BASE_URL, OpenAIMock
 from e2e.openai_server import OpenAIServer
 from e2e.store import Store
 from e2e.visual import FONTS_CONF, UPDATE, Screenshots
-from pages import hands
+from pages import AppShell, ChatPage, hands
 from web.settings import Settings
 
 if TYPE_CHECKING:
@@ -272,6 +272,18 @@ def new_context(
 @pytest.fixture
 def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
     return new_context()
+
+
+@pytest.fixture
+def app(page: Page) -> AppShell:
+    """The app, open at its home in this test's browser (own profile, own workspace)."""
+    return AppShell(page).open()
+
+
+@pytest.fixture
+def chat(app: AppShell) -> ChatPage:
+    """A new chat, open."""
+    return app.new_chat()
 
 
 @pytest.fixture

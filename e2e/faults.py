@@ -4,14 +4,11 @@ Patches go through a pytest MonkeyPatch of the faults' own: healing (at the late
 the test ends) undoes the faults, and nothing else a test patched.
 """
 
-import asyncio
 import errno
-import functools
 import multiprocessing
 import os
 import sqlite3
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ import fastapi.routing
 import pytest
 
 from e2e.live_server import LiveServer
-from e2e.signals import Signal
+from e2e.signals import Hold, Signal
 from web import views
 from web.chat import repository as chat_repository
 from web.documents import bounded, ingest
@@ -30,79 +27,6 @@ from web.limits import BodyLimitMiddleware
 from web.storage import BlobStore, Database
 from web.streams.events import Event
 from web.streams.hub import StreamHub
-
-
-class Hold:
-    """One async step of the server, held at its start until the test releases it.
-
-    Every call is held (several uploads at once, say) and one release lets them all go.
-    """
-
-    def __init__(self, what: str) -> None:
-        self.reached = Signal(f"the server reaching {what}")
-        self.finished = Signal(f"{what} finishing")
-        self._released = threading.Event()
-        self._gates: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    def wrap(self, step: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(step)
-        async def held(*args: Any, **kwargs: Any) -> Any:
-            try:
-                gate = asyncio.Event()
-                # Listed before the check: release() may come any time.
-                self._gates.append((asyncio.get_running_loop(), gate))
-                if not self._released.is_set():
-                    self.reached.set()
-                    await gate.wait()
-                return await step(*args, **kwargs)
-            finally:
-                self.finished.set()
-
-        return held
-
-    def release(self) -> None:
-        self._released.set()
-        for loop, gate in list(self._gates):
-            if not loop.is_closed():  # a gate of a server since restarted holds nothing
-                loop.call_soon_threadsafe(gate.set)
-
-    def expect_reached(self, times: int = 1) -> None:
-        self.reached.expect(times)
-
-    def expect_finished(self) -> None:
-        """The step has returned or raised: whatever it cleans up is cleaned up."""
-        self.finished.expect()
-
-
-class ThreadHold:
-    """A step the server runs in a worker thread, held from its `after`-th call on."""
-
-    def __init__(self, what: str, after: int) -> None:
-        self.reached = Signal(f"the server reaching {what}")
-        self._after = after
-        self._calls = 0
-        self._released = threading.Event()
-
-    def wrap(self, step: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(step)
-        def held(*args: Any, **kwargs: Any) -> Any:
-            self._calls += 1
-            if self._calls > self._after and not self._released.is_set():
-                self.reached.set()
-                # Bounded, so a failed test can't leave the server's thread stuck.
-                self._released.wait(THREAD_HOLD_TIMEOUT_S)
-            return step(*args, **kwargs)
-
-        return held
-
-    def release(self) -> None:
-        self._released.set()
-
-    def expect_reached(self) -> None:
-        self.reached.expect()
-
-
-THREAD_HOLD_TIMEOUT_S = 30
 
 
 class _KillingReceiver:
@@ -145,10 +69,11 @@ class Faults:
         """Hold each upload once received and found new, before its blob and row are stored."""
         return self.hold(ingest, "_store")
 
-    def hold_indexing(self, after_batches: int = 1) -> ThreadHold:
+    def hold_indexing(self, after_batches: int = 1) -> Hold:
         """Hold indexing (a worker thread) once this many batches of chunks are stored."""
-        hold = ThreadHold("the next batch of chunks", after_batches)
-        self.monkeypatch.setattr(doc_repository, "add_chunks", hold.wrap(doc_repository.add_chunks))
+        hold = Hold("the next batch of chunks")
+        held = hold.wrap_in_thread(doc_repository.add_chunks, after=after_batches)
+        self.monkeypatch.setattr(doc_repository, "add_chunks", held)
         self._undo.append(hold.release)
         return hold
 
@@ -173,8 +98,8 @@ class Faults:
 
     def _every_connection(self, pragma: str, healed_by: str) -> None:
         """The server's connection and every one opened from now on (indexing threads')."""
-        self.server.call(lambda ctx: ctx.db.run(pragma))
-        self._undo.append(lambda: self.server.call(lambda ctx: ctx.db.run(healed_by)))
+        self.server.call_on_loop(lambda ctx: ctx.db.run(pragma))
+        self._undo.append(lambda: self.server.call_on_loop(lambda ctx: ctx.db.run(healed_by)))
         connect = Database.__init__
 
         def connect_with_fault(db: Database, *args: Any, **kwargs: Any) -> None:
@@ -325,7 +250,7 @@ class Faults:
                     cut += 1
             return cut
 
-        return self.server.call(sever)
+        return self.server.call_on_loop(sever)
 
     def heartbeat_every(self, seconds: float) -> None:
         """Idle event streams send their keep-alive comment this often (FastAPI's knob)."""

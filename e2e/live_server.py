@@ -79,16 +79,19 @@ class LiveServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def call(self, fn: Callable[[AppContext], T]) -> T:
-        """fn(ctx) on the server's event loop, between requests, as a handler would run it."""
+    def call_on_loop(self, fn: Callable[[AppContext], T]) -> T:
+        """A plain function, fn(ctx), on the server's event loop, between requests, as a
+        handler would run it."""
 
         async def on_loop(ctx: AppContext) -> T:
             return fn(ctx)
 
-        return self.run(on_loop)
+        return self.await_on_loop(on_loop)
 
-    def run(self, fn: Callable[[AppContext], Awaitable[T]], timeout: float = CALL_TIMEOUT_S) -> T:
-        """Await fn(ctx) on the server's event loop."""
+    def await_on_loop(
+        self, fn: Callable[[AppContext], Awaitable[T]], timeout: float = CALL_TIMEOUT_S
+    ) -> T:
+        """A coroutine function, fn(ctx), awaited on the server's event loop."""
         future = asyncio.run_coroutine_threadsafe(fn(self._app.state.ctx), self.loop)
         return future.result(timeout)
 
@@ -102,7 +105,7 @@ class LiveServer:
                 return f"{ctx.hub.live_jobs} answer job(s), {ctx.hub.subscribers} subscriber(s)"
             return None
 
-        leftover = self.run(leftovers, IDLE_TIMEOUT_S + CALL_TIMEOUT_S)
+        leftover = self.await_on_loop(leftovers, IDLE_TIMEOUT_S + CALL_TIMEOUT_S)
         assert leftover is None, (
             f"{IDLE_TIMEOUT_S}s after the test the server still holds {leftover}"
         )

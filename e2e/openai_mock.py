@@ -13,7 +13,6 @@ import json
 import re
 import socket
 import ssl
-import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -24,7 +23,7 @@ import httpcore2
 import httpx
 import respx
 
-from e2e.signals import Signal
+from e2e.signals import Hold, Signal
 from web.llm.prompts import CONTINUE_PROMPT
 
 BASE_URL = "http://openai.mock/v1"
@@ -86,32 +85,6 @@ ERROR_BODIES: dict[int, dict[str, Any]] = {
 }
 
 
-class Gate:
-    """Holds a stream until the test releases it; safe across the two threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._released = False
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-        self.reached = threading.Event()
-
-    def release(self) -> None:
-        with self._lock:
-            self._released = True
-            waiters, self._waiters = self._waiters, []
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
-
-    async def wait(self) -> None:
-        self.reached.set()
-        with self._lock:
-            if self._released:
-                return
-            event = asyncio.Event()
-            self._waiters.append((asyncio.get_running_loop(), event))
-        await event.wait()
-
-
 # How a scripted stream ends after its tokens. The model's own endings (a finish_reason,
 # then `data: [DONE]`): "stop", "length", "content_filter". A stream that just stops,
 # cleanly, with neither: "cut". And breaks: the connection drops, the API sends an error
@@ -135,7 +108,7 @@ class Reply:
     to: str | None = None
     end: str = "stop"
     continues: bool = False
-    gate: Gate = field(default_factory=Gate)
+    gate: Hold = field(default_factory=lambda: Hold("the model's stream at its gate"))
     closed_early: Signal = field(default_factory=lambda: Signal("the app closing the stream"))
     pace_s: float = 0.0  # a pause before each token, as a real model streams (benchmarks)
     emitted_at: list[float] = field(default_factory=list)  # time.time() of each token

@@ -47,23 +47,23 @@ class Store:
                 blob=blob.read_bytes() if blob.exists() else None,
             )
 
-        return self.server.call(read)
+        return self.server.call_on_loop(read)
 
     def message(self, message_id: str) -> dict[str, Any]:
         """A message's stored status, text, error (decoded) and whether it keeps sources."""
-        row = self.server.call(lambda ctx: ctx.db.one(MESSAGE, message_id))
+        row = self.server.call_on_loop(lambda ctx: ctx.db.one(MESSAGE, message_id))
         assert row is not None, f"No message {message_id} is stored"
         return stored_message(dict(row))
 
     def last_live_event_id(self) -> int:
         """The newest workspace event's number (tests have one workspace that changes)."""
-        return self.server.call(
+        return self.server.call_on_loop(
             lambda ctx: ctx.db.one("SELECT COALESCE(MAX(seq), 0) FROM workspace_events")[0]
         )
 
     def index_hits(self, word: str) -> int:
         """Chunks the full-text index still finds for a word."""
-        return self.server.call(
+        return self.server.call_on_loop(
             lambda ctx: ctx.db.one(
                 "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", f'"{word}"'
             )[0]
@@ -71,14 +71,14 @@ class Store:
 
     def document_count(self) -> int:
         """Rows in every workspace."""
-        return self.server.call(lambda ctx: ctx.db.one("SELECT count(*) FROM documents")[0])
+        return self.server.call_on_loop(lambda ctx: ctx.db.one("SELECT count(*) FROM documents")[0])
 
     def blob_names(self) -> list[str]:
         """Files in the blob store, temp files excluded."""
-        return self.server.call(lambda ctx: ctx.blobs.names())
+        return self.server.call_on_loop(lambda ctx: ctx.blobs.names())
 
     def temp_files(self) -> list[str]:
-        return self.server.call(lambda ctx: [p.name for p in ctx.blobs.temp_files()])
+        return self.server.call_on_loop(lambda ctx: [p.name for p in ctx.blobs.temp_files()])
 
 
 def stored_message(row: dict[str, Any]) -> dict[str, Any]:

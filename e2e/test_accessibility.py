@@ -15,8 +15,7 @@ ZEMBLA = "The capital of Zembla is Onhava."
 
 @pytest.mark.devices("desktop", "phone")
 @pytest.mark.browser_errors(statuses=[422], reason="an empty file is refused, for its failed row")
-def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
-    app = AppShell(page).open()
+def test_the_empty_app_and_the_document_list(page, app, files: FileFactory) -> None:
     expect_accessible(page, "the empty app")
 
     app.documents.upload_and_wait(files.pdf("report.pdf", ["Revenue grew."]))
@@ -32,9 +31,9 @@ def test_the_empty_app_and_the_document_list(page, files: FileFactory) -> None:
 
 @pytest.mark.devices("desktop", "phone")
 def test_a_chat_while_streaming_when_done_and_with_an_error(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    page, app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
     expect_accessible(page, "a new chat")
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)
@@ -62,9 +61,9 @@ def test_the_not_found_page(page) -> None:
 
 @pytest.mark.devices("keyboard")
 def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_are_heard(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
     chat.input_bar.expect_focused()  # a new chat: straight to the question
 
     reply = openai_mock.reply(["Onhava", " is the capital [1]."], gate_after=1)

@@ -18,7 +18,6 @@ from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.sse import StreamClient
 from e2e.store import Store
-from pages import AppShell, ChatPage
 from pages.answer import CUT_OFF, FILTERED, LENGTH_LIMIT
 
 TOKENS = ["Once", " upon", " a", " time"]
@@ -26,18 +25,12 @@ PARTIAL = "Once upon a time"
 QUESTION = "Tell me a story"
 
 
-def ask(page, question: str = QUESTION) -> ChatPage:
-    chat = AppShell(page).open().new_chat()
-    chat.send(question)
-    return chat
-
-
 def test_a_stream_cut_without_a_finish_reason_is_an_error_never_a_finished_answer(
-    page, api: Api, store: Store, live_server: LiveServer, openai_mock: OpenAIMock
+    chat, api: Api, store: Store, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(TOKENS, end="cut")  # no finish_reason, no [DONE]: the stream just stops
 
-    chat = ask(page)
+    chat.send(QUESTION)
 
     answer = chat.messages.last_answer
     answer.expect_cut_off(PARTIAL)
@@ -84,14 +77,13 @@ def test_the_event_stream_of_a_cut_answer_ends_with_an_error_event(
 
 
 def test_an_answer_at_the_length_limit_is_kept_with_a_note_and_continues_in_place(
-    page,
+    app,
     api: Api,
     store: Store,
     live_server: LiveServer,
     openai_mock: OpenAIMock,
     files: FileFactory,
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
     openai_mock.reply(["According to [1],", " the capital"], end="length")
     chat = app.new_chat()
@@ -131,9 +123,8 @@ def test_an_answer_at_the_length_limit_is_kept_with_a_note_and_continues_in_plac
 
 
 def test_a_research_answer_continued_keeps_its_steps_and_its_sources(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
     chat = app.new_chat()
     chat.input_bar.choose_mode("Deep research")
@@ -188,10 +179,10 @@ def test_a_continued_answer_replays_whole_from_its_first_event(
 
 
 def test_a_continuation_can_be_stopped_or_reach_the_limit_again(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(TOKENS, end="length")
-    chat = ask(page)
+    chat.send(QUESTION)
     answer = chat.messages.last_answer
     answer.expect_length_limited(PARTIAL)
     openai_mock.continuation([" there", " was"], end="length")
@@ -233,10 +224,10 @@ def test_only_an_answer_at_the_length_limit_can_be_continued(
 
 
 def test_an_answer_cannot_go_on_while_a_newer_one_in_its_chat_is_being_written(
-    page, api: Api, openai_mock: OpenAIMock
+    chat, api: Api, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(TOKENS, end="length")
-    chat = ask(page)
+    chat.send(QUESTION)
     older = chat.messages.answer(0)
     older.expect_length_limited(PARTIAL)
     newer = openai_mock.reply(["Meanwhile", " this."], gate_after=1)
@@ -254,11 +245,11 @@ def test_an_answer_cannot_go_on_while_a_newer_one_in_its_chat_is_being_written(
 
 
 def test_an_answer_the_content_filter_stopped_is_kept_with_a_note(
-    page, api: Api, store: Store, live_server: LiveServer, openai_mock: OpenAIMock
+    chat, api: Api, store: Store, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(TOKENS, end="content_filter")
 
-    chat = ask(page)
+    chat.send(QUESTION)
 
     chat.messages.last_answer.expect_filtered(PARTIAL)
     chat.input_bar.expect_idle()
@@ -272,9 +263,8 @@ def test_an_answer_the_content_filter_stopped_is_kept_with_a_note(
 
 @pytest.mark.parametrize("end", ["cut", "length"])
 def test_a_research_plan_cut_short_is_an_error_to_retry(
-    page, openai_mock: OpenAIMock, files: FileFactory, end: str
+    app, openai_mock: OpenAIMock, files: FileFactory, end: str
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("zembla.txt", "The capital of Zembla is Onhava."))
     openai_mock.plan(["Capital of Zembla?", "Its king?"], end=end)
     chat = app.new_chat()
@@ -289,9 +279,8 @@ def test_a_research_plan_cut_short_is_an_error_to_retry(
     chat.messages.last_answer.expect_complete("According to [1]: The capital of Zembla is Onhava.")
 
 
-def test_a_research_plan_the_content_filter_withheld_says_so(page, openai_mock: OpenAIMock) -> None:
+def test_a_research_plan_the_content_filter_withheld_says_so(chat, openai_mock: OpenAIMock) -> None:
     openai_mock.plan(["Anything?"], end="content_filter")
-    chat = AppShell(page).open().new_chat()
     chat.input_bar.choose_mode("Deep research")
 
     answer = chat.send("Anything?")

@@ -8,7 +8,6 @@ from e2e.chat_data import NOTHING_FOUND, QUESTION, TRY_AGAIN, ZEMBLA
 from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 
 @pytest.mark.parametrize(
@@ -48,14 +47,13 @@ from pages import AppShell
     ],
 )
 def test_provider_errors_become_clear_messages(
-    page, openai_mock: OpenAIMock, failure: str, message: str, retryable: bool, calls: int
+    chat, openai_mock: OpenAIMock, failure: str, message: str, retryable: bool, calls: int
 ) -> None:
     if failure == "timeout":
         openai_mock.time_out(times=calls)
     else:
         headers = {"retry-after": "20"} if failure == "429" else None
         openai_mock.fail(int(failure), headers=headers, times=calls)
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send("Hello?")
 
@@ -74,9 +72,8 @@ def test_provider_errors_become_clear_messages(
 )
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses the question")
 def test_a_question_the_database_cannot_take_is_refused_plainly_and_kept_in_the_box(
-    page, faults: Faults, fault: str, reason: str
+    chat, faults: Faults, fault: str, reason: str
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     question = "A question longer than a page of the database. " * 100  # needs pages to grow
     getattr(faults, fault)()
 
@@ -95,23 +92,22 @@ def test_a_question_the_database_cannot_take_is_refused_plainly_and_kept_in_the_
 
 
 def test_transient_failures_are_retried_before_anyone_sees_them(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.fail(503)
     openai_mock.fail(429)  # no Retry-After: backoff
     openai_mock.reply(["Third", " time lucky."])
 
-    answer = AppShell(page).open().new_chat().send("Hello?")
+    answer = chat.send("Hello?")
 
     answer.expect_complete("Third time lucky.")
     assert len(openai_mock.requests) == 3
 
 
 def test_retry_writes_a_new_answer_without_repeating_the_question(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.fail(500, times=3)
-    chat = AppShell(page).open().new_chat()
     chat.send("Hello?").expect_failed(TRY_AGAIN)
     openai_mock.reply(["Hello", " again."])
 
@@ -128,9 +124,8 @@ def test_retry_writes_a_new_answer_without_repeating_the_question(
 
 @pytest.mark.settings(openai_api_key=None)
 def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.markdown("atlas.md", "Atlas", {"Zembla": ZEMBLA}))
 
     answer = app.new_chat().send(QUESTION)

@@ -14,10 +14,10 @@ from pages import ChatPage
 
 @pytest.mark.devices("desktop", "phone", "keyboard")
 def test_upload_chat_and_receive_a_streamed_answer(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
     reply = openai_mock.reply(["The capital", " of Zembla", " is Onhava", " [1]."], gate_after=2)
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
 
     answer = chat.send(QUESTION)
 
@@ -41,11 +41,11 @@ def test_upload_chat_and_receive_a_streamed_answer(
 
 @pytest.mark.devices("desktop", "phone", "keyboard")
 def test_deep_research_over_several_documents_streams_steps_and_cites_each(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
     """Happy path 2: several documents → deep research → a streamed answer with citations."""
     chat = chat_with_documents(
-        page, files, **{"zembla.txt": ZEMBLA, "harbour.txt": HARBOUR, "soup.txt": SOUP}
+        app, files, **{"zembla.txt": ZEMBLA, "harbour.txt": HARBOUR, "soup.txt": SOUP}
     )
     openai_mock.plan(["What is the capital of Zembla?", "What does the harbour ship?"])
     reply = openai_mock.reply(
@@ -87,10 +87,10 @@ def test_deep_research_over_several_documents_streams_steps_and_cites_each(
 
 @pytest.mark.devices("desktop", "phone", "keyboard")
 def test_a_chat_resumes_elsewhere_and_after_a_restart_with_its_history(
-    page, context, new_context, live_server: LiveServer, openai_mock: OpenAIMock, files
+    app, context, new_context, live_server: LiveServer, openai_mock: OpenAIMock, files
 ) -> None:
     """Happy path 3: session persistence → resume → continue with the history."""
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
     chat.header.documents.choose("zembla.txt")
     chat.input_bar.choose_mode("Deep research")
     first = chat.send(QUESTION)

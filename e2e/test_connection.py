@@ -12,7 +12,7 @@ from e2e.faults import Faults
 from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock, Reply
-from pages import AppShell, ChatPage
+from pages import ChatPage
 from pages.answer import Answer
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
@@ -20,22 +20,21 @@ FULL = "".join(TOKENS)
 OFFLINE_SEND = "You are offline. Your message is kept here: send it once the connection is back."
 
 
-def story_streaming(page, openai_mock: OpenAIMock) -> tuple[ChatPage, Answer, Reply]:
-    """A new chat whose answer has begun and is held after two tokens."""
+def story_streaming(chat: ChatPage, openai_mock: OpenAIMock) -> tuple[Answer, Reply]:
+    """The chat's answer has begun and is held after two tokens."""
     reply = openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
     answer.expect_streaming("Once upon")
-    return chat, answer, reply
+    return answer, reply
 
 
 def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
-    page, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+    chat, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
-    chat, answer, reply = story_streaming(page, openai_mock)
+    answer, reply = story_streaming(chat, openai_mock)
     chat.expect_live()
-    subscriptions = live_server.call(lambda ctx: ctx.hub.subscriptions)
+    subscriptions = live_server.call_on_loop(lambda ctx: ctx.hub.subscriptions)
 
     chat.go_offline()
 
@@ -50,13 +49,12 @@ def test_going_offline_mid_answer_says_so_and_resumes_exactly_where_it_was(
     chat.input_bar.expect_idle()
     chat.expect_live()
     # Each stream reopened once: the answer's, and the page's workspace stream.
-    assert live_server.call(lambda ctx: ctx.hub.subscriptions) == subscriptions + 2
+    assert live_server.call_on_loop(lambda ctx: ctx.hub.subscriptions) == subscriptions + 2
 
 
 def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
-    page, api: Api, openai_mock: OpenAIMock
+    chat, api: Api, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     chat.go_offline()
     chat.expect_offline_notice()
 
@@ -77,10 +75,10 @@ def test_a_message_sent_while_offline_is_kept_until_the_connection_is_back(
 
 @pytest.mark.browser_errors(statuses=[404], reason="the page follows an answer deleted elsewhere")
 def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
-    page, api: Api, openai_mock: OpenAIMock, faults: Faults
+    chat, api: Api, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
-    chat, _, _ = story_streaming(page, openai_mock)
+    story_streaming(chat, openai_mock)
     chat.go_offline()
     stream_ended.expect()
 
@@ -94,9 +92,8 @@ def test_an_answer_deleted_while_the_page_was_away_returns_the_page_to_idle(
     "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
 )
 def test_an_upload_started_offline_says_it_was_interrupted_and_works_once_back(
-    page, files: FileFactory, api: Api
+    app, files: FileFactory, api: Api
 ) -> None:
-    app = AppShell(page).open()
     app.go_offline()
 
     app.documents.upload(files.text("notes.txt", "Written on a train."))
@@ -114,10 +111,10 @@ def test_an_upload_started_offline_says_it_was_interrupted_and_works_once_back(
     "ERR_INTERNET_DISCONNECTED", reason="the request is made while the browser is offline"
 )
 def test_stop_pressed_while_offline_says_so_and_works_once_back(
-    page, openai_mock: OpenAIMock, faults: Faults
+    chat, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     stream_ended = faults.watch_stream_ends()
-    chat, answer, reply = story_streaming(page, openai_mock)
+    answer, reply = story_streaming(chat, openai_mock)
     chat.go_offline()
     stream_ended.expect()
 

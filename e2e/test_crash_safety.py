@@ -12,7 +12,6 @@ from e2e.api import Multipart, RawUpload
 from e2e.app_process import AppProcess
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 INTERRUPTED = "The answer was interrupted because the server stopped."
 TOKENS = ["Once", " upon", " a", " time."]
@@ -30,9 +29,8 @@ def browser_context_args(browser_context_args: dict, app_process: AppProcess) ->
     reason="the kill cuts the page's answer stream, which reconnects while the app is down",
 )
 def test_a_kill_mid_answer_leaves_it_interrupted_and_everything_before_it_intact(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, files: FileFactory
+    app, app_process: AppProcess, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("harbour.txt", "The harbour opens at dawn."))
     chat = app.new_chat()
     chat.send("When does the harbour open?").expect_complete(
@@ -64,9 +62,8 @@ def test_a_kill_mid_answer_leaves_it_interrupted_and_everything_before_it_intact
     reason="the kill cuts the page's live stream, which reconnects while the app is down",
 )
 def test_a_kill_mid_upload_leaves_no_half_document_and_keeps_the_saved_ones(
-    page, context, app_process: AppProcess, files: FileFactory
+    app, context, app_process: AppProcess, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("kept.txt", "Saved before the crash."))
     (cookie,) = context.cookies()
     multipart = Multipart("big.txt")
@@ -104,11 +101,10 @@ def test_a_kill_mid_upload_leaves_no_half_document_and_keeps_the_saved_ones(
     reason="the kill cuts the page's live stream, which reconnects while the app is down",
 )
 def test_without_a_configured_key_the_app_makes_one_keeps_it_private_and_workspaces_survive(
-    page, app_process: AppProcess, files: FileFactory
+    app, app_process: AppProcess, files: FileFactory
 ) -> None:
     """The key signs every workspace cookie: a new key would leave everyone in an empty
     workspace after a restart. Made once, readable by the app's user only."""
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("kept.txt", "Still mine after the restart."))
     chat = app.new_chat()
     chat.header.rename("Before the restart")

@@ -8,13 +8,12 @@ import pytest
 from e2e.chat_data import NOTHING_FOUND, QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 
 def test_answers_use_only_the_chosen_documents_and_cite_them(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
     chat.header.documents.expect_chosen("zembla.txt", "soup.txt")  # all of them by default
 
     chat.header.documents.choose("zembla.txt")
@@ -36,14 +35,14 @@ def test_answers_use_only_the_chosen_documents_and_cite_them(
 
 
 def test_grouped_citations_name_each_source_and_long_passages_open_shortened(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
     def about_amber(mentions: int, filler: str) -> str:  # the same length, more or less amber
         return ("Amber is found here. " * mentions + f"{filler} " * 40)[:330].strip()
 
     north, west, south = about_amber(3, "north"), about_amber(2, "west"), about_amber(1, "south")
     chat = chat_with_documents(
-        page, files, **{"north.txt": north, "west.txt": west, "south.txt": south}
+        app, files, **{"north.txt": north, "west.txt": west, "south.txt": south}
     )
     openai_mock.reply(["Amber", " is found", " here [1, 3]."])
     openai_mock.reply(["And", " there [2\u20133]."])  # an en dash, as models write ranges
@@ -58,9 +57,9 @@ def test_grouped_citations_name_each_source_and_long_passages_open_shortened(
 
 
 def test_a_question_of_only_common_words_searches_nothing_and_no_documents_chosen_neither(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
 
     chat.send("What is it, and where is it?").expect_complete(NOTHING_FOUND)
     assert "Sources:" not in openai_mock.last_request.prompt
@@ -71,10 +70,10 @@ def test_a_question_of_only_common_words_searches_nothing_and_no_documents_chose
 
 @pytest.mark.settings(context_passages=2)
 def test_a_chat_question_carries_at_most_the_configured_number_of_passages(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
     chat = chat_with_documents(
-        page, files, **{"a.txt": "Amber, amber.", "b.txt": "Amber.", "c.txt": "Amber here."}
+        app, files, **{"a.txt": "Amber, amber.", "b.txt": "Amber.", "c.txt": "Amber here."}
     )
 
     answer = chat.send("Amber?")
@@ -84,10 +83,9 @@ def test_a_chat_question_carries_at_most_the_configured_number_of_passages(
 
 
 def test_a_citation_names_the_pdf_page_and_opens_to_its_passage(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
     report = files.pdf("report.pdf", ["Introduction and thanks.", "Revenue grew by 12 percent."])
-    app = AppShell(page).open()
     app.documents.upload_and_wait(report)
     openai_mock.reply(["Revenue grew", " by 12% [1]."])
 
@@ -98,9 +96,9 @@ def test_a_citation_names_the_pdf_page_and_opens_to_its_passage(
     answer.open_citation("[1] report.pdf, page 2", "Revenue grew by 12 percent.")
 
 
-def test_without_documents_it_is_plain_chat(page, openai_mock: OpenAIMock) -> None:
+def test_without_documents_it_is_plain_chat(chat, openai_mock: OpenAIMock) -> None:
     openai_mock.reply(["Hello", " there."])
-    answer = AppShell(page).open().new_chat().send("Hi!")
+    answer = chat.send("Hi!")
 
     answer.expect_complete("Hello there.")
     answer.expect_citations()
@@ -109,9 +107,8 @@ def test_without_documents_it_is_plain_chat(page, openai_mock: OpenAIMock) -> No
 
 @pytest.mark.settings(history_budget_chars=20)
 def test_earlier_turns_go_into_the_prompt_within_the_history_budget(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     for question, text in (("Oldest question?", "Oldest answer."), ("Newer one?", "Newer.")):
         openai_mock.reply([text])
         chat.send(question).expect_complete(text)
@@ -126,9 +123,8 @@ def test_earlier_turns_go_into_the_prompt_within_the_history_budget(
 
 
 def test_an_answer_that_failed_or_was_stopped_empty_is_left_out_of_the_history(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     openai_mock.reply(["Kept."])
     chat.send("Kept question?").expect_complete("Kept.")
     openai_mock.fail(401)

@@ -8,16 +8,14 @@ import pytest
 from e2e.faults import Faults
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 INTERRUPTED = "The answer was interrupted because the server stopped."
 
 
 def test_restart_with_a_stream_open_interrupts_it_and_keeps_the_conversation(
-    page, live_server: LiveServer, openai_mock: OpenAIMock
+    chat, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(["Half", " an answer", " never finished"], gate_after=2)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me everything.")
     answer.expect_streaming("Half an answer")
 
@@ -33,9 +31,8 @@ def test_restart_with_a_stream_open_interrupts_it_and_keeps_the_conversation(
 
 
 def test_the_idle_check_counts_a_tab_still_following_its_workspace(
-    page, live_server: LiveServer
+    page, app, live_server: LiveServer
 ) -> None:
-    app = AppShell(page).open()
     app.expect_live()
 
     with pytest.raises(AssertionError, match=r"still holds 0 answer job\(s\), 1 subscriber"):
@@ -45,8 +42,8 @@ def test_the_idle_check_counts_a_tab_still_following_its_workspace(
 
 
 @pytest.mark.settings(openai_base_url="http://elsewhere.test/v1")
-def test_requests_nothing_mocks_are_caught_not_sent(page, openai_mock: OpenAIMock) -> None:
-    answer = AppShell(page).open().new_chat().send("Hello?")
+def test_requests_nothing_mocks_are_caught_not_sent(chat, openai_mock: OpenAIMock) -> None:
+    answer = chat.send("Hello?")
 
     answer.expect_failed("The model service is having problems. Try again.")
     assert set(openai_mock.unmocked) == {"POST http://elsewhere.test/v1/chat/completions"}

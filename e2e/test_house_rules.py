@@ -3,6 +3,7 @@ own the selectors) or waits by the clock; and the import graph has no cycles, it
 pointing down from the routes to storage (the contracts in pyproject.toml)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,28 @@ def test_the_import_graph_has_no_cycles_and_points_down_the_layers(
 ) -> None:
     broken = lint_imports(str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
     assert broken == 0, capsys.readouterr().out
+
+
+FILE_NAME = re.compile(r"[\w.*-]+\.(?:py|mjs|conf|sql|toml)\b")
+LAID_OUT = ("web", "pages", "e2e")
+NOT_LISTED_ONE_BY_ONE = ("__init__.py", "test_", "e2e/selftest/")
+
+
+def test_the_readme_layout_names_every_file_and_only_files_that_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    layout = readme.split("## Layout\n", 1)[1].split("\n## ", 1)[0]
+    files = [
+        path.relative_to(ROOT).as_posix()
+        for folder in LAID_OUT
+        for path in (ROOT / folder).rglob("*")
+        if FILE_NAME.fullmatch(path.name) and "__pycache__" not in path.parts
+    ]
+    listed = [f for f in files if not any(part in f for part in NOT_LISTED_ONE_BY_ONE)]
+    unlisted = [f for f in listed if Path(f).name not in layout]
+    named = {name for name in FILE_NAME.findall(layout) if "*" not in name}
+    gone = named - {Path(f).name for f in files} - {"pyproject.toml", "playwright.config.py"}
+    tests = [f for f in files if Path(f).name.startswith("test_") and "selftest" not in f]
+    unplaced = [f for f in tests if f"`{Path(f).name}`" not in layout and "/perf/" not in f]
+    assert not unlisted, f"README's Layout does not name: {unlisted}"
+    assert not gone, f"README's Layout names files that are not there: {sorted(gone)}"
+    assert not unplaced, f"README's test-plan table does not place: {unplaced}"

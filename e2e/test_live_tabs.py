@@ -246,20 +246,19 @@ def test_a_chat_deleted_while_another_tab_watches_its_answer_says_so_there(
 # --- answers -----------------------------------------------------------------------------
 
 
-def failed_in_two_tabs(page, context, openai_mock: OpenAIMock) -> tuple[ChatPage, ChatPage]:
-    """A chat whose one answer failed (Retry offered), open in two tabs."""
+def failed_in_another_tab(chat: ChatPage, context, openai_mock: OpenAIMock) -> ChatPage:
+    """The chat's one answer failed (Retry offered); the chat opens in a second tab."""
     openai_mock.fail(500, times=3)
-    chat = AppShell(page).open().new_chat()
     chat.send("First?").expect_failed(TRY_AGAIN)
     other = ChatPage(context.new_page()).open(chat.url)
     other.messages.answer(0).expect_failed(TRY_AGAIN)
-    return chat, other
+    return other
 
 
 def test_only_the_latest_answer_offers_retry_in_every_tab(
-    page, context, openai_mock: OpenAIMock
+    chat, context, openai_mock: OpenAIMock
 ) -> None:
-    chat, other = failed_in_two_tabs(page, context, openai_mock)
+    other = failed_in_another_tab(chat, context, openai_mock)
 
     openai_mock.reply(["Fine", " now."])
     chat.send("Second?").expect_complete("Fine now.")
@@ -270,9 +269,9 @@ def test_only_the_latest_answer_offers_retry_in_every_tab(
 
 
 def test_a_retry_in_one_tab_replaces_the_answer_in_the_others(
-    page, context, openai_mock: OpenAIMock
+    chat, context, openai_mock: OpenAIMock
 ) -> None:
-    chat, other = failed_in_two_tabs(page, context, openai_mock)
+    other = failed_in_another_tab(chat, context, openai_mock)
     reply = openai_mock.reply(["Second", " time", " lucky."], gate_after=1)
 
     chat.messages.last_answer.retry()
@@ -285,10 +284,9 @@ def test_a_retry_in_one_tab_replaces_the_answer_in_the_others(
 
 
 def test_an_answer_continued_in_one_tab_streams_on_in_the_others(
-    page, context, openai_mock: OpenAIMock
+    chat, context, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(["Once", " upon"], end="length")
-    chat = AppShell(page).open().new_chat()
     chat.send("Tell me a story").expect_length_limited("Once upon")
     other = ChatPage(context.new_page()).open(chat.url)
     more = openai_mock.continuation([" a", " time."], gate_after=1)
@@ -305,10 +303,9 @@ def test_an_answer_continued_in_one_tab_streams_on_in_the_others(
 
 @pytest.mark.browser_errors(statuses=[404], reason="the answer it followed was replaced")
 def test_an_answer_retried_elsewhere_while_a_tab_was_offline_is_replaced_there(
-    page, context, new_context, openai_mock: OpenAIMock, faults: Faults
+    chat, context, new_context, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
     device = ChatPage(new_context(storage_state=context.storage_state()).new_page())
     device.open(chat.url)
     chat.send("Tell me a story").expect_streaming("Once upon")
@@ -329,9 +326,7 @@ def test_an_answer_retried_elsewhere_while_a_tab_was_offline_is_replaced_there(
 
 
 @pytest.mark.settings(max_message_chars=10)
-def test_message_length_counts_characters_as_the_server_does(page, openai_mock: OpenAIMock) -> None:
-    chat = AppShell(page).open().new_chat()
-
+def test_message_length_counts_characters_as_the_server_does(chat, openai_mock: OpenAIMock) -> None:
     chat.input_bar.fill("🙂" * 11)
     chat.input_bar.expect_error("Messages can be at most 10 characters.")
     chat.input_bar.expect_can_send(False)

@@ -11,8 +11,7 @@ from e2e.openai_mock import OpenAIMock
 from pages import AppShell
 
 
-def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAIMock) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_enter_sends_and_shift_enter_starts_a_new_line(chat, openai_mock: OpenAIMock) -> None:
     chat.input_bar.type("   ")
     chat.input_bar.press_enter()  # nothing but spaces: nothing to send
     chat.messages.expect_count(0)
@@ -29,10 +28,8 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(page, openai_mock: OpenAI
 
 
 def test_enter_that_confirms_an_input_method_composition_does_not_send(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
-
     chat.input_bar.type_with_input_method("東京")
 
     chat.input_bar.expect_text("東京")
@@ -43,8 +40,7 @@ def test_enter_that_confirms_an_input_method_composition_does_not_send(
 
 
 @pytest.mark.settings(max_message_chars=40)
-def test_send_waits_for_a_message_of_allowed_length(page, api: Api) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_send_waits_for_a_message_of_allowed_length(chat, api: Api) -> None:
     too_long = "Messages can be at most 40 characters."
 
     chat.input_bar.expect_can_send(False)
@@ -62,8 +58,7 @@ def test_send_waits_for_a_message_of_allowed_length(page, api: Api) -> None:
         assert response.json()["error"]["message"] == message
 
 
-def test_questions_and_answers_keep_their_order(page, openai_mock: OpenAIMock) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_questions_and_answers_keep_their_order(chat, openai_mock: OpenAIMock) -> None:
     turns = [("One?", "Uno."), ("Two?", "Dos."), ("Three?", "Tres.")]
 
     for question, text in turns:
@@ -100,11 +95,10 @@ def test_answers_render_markdown_safely_and_can_be_copied(
 
 
 def test_a_second_send_while_an_answer_streams_is_refused(
-    page, openai_mock: OpenAIMock, api: Api
+    chat, openai_mock: OpenAIMock, api: Api
 ) -> None:
     """Two tabs racing to send: e2e/test_live_tabs.py."""
     reply = openai_mock.reply(["Still", " thinking", " — done."], gate_after=1)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Slow question")
     answer.expect_streaming("Still")
     chat.input_bar.fill("Impatient follow-up")
@@ -121,10 +115,9 @@ def test_a_second_send_while_an_answer_streams_is_refused(
 
 
 def test_retry_is_refused_while_the_answer_is_written_and_for_an_older_answer(
-    page, openai_mock: OpenAIMock, api: Api
+    chat, openai_mock: OpenAIMock, api: Api
 ) -> None:
     openai_mock.fail(500, times=3)
-    chat = AppShell(page).open().new_chat()
     chat.send("First?").expect_failed(TRY_AGAIN)
     older = chat.messages.answer(0)
     reply = openai_mock.reply(["Still", " going."], gate_after=1)

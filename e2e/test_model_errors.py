@@ -8,7 +8,6 @@ test_model_server.py.)
 import pytest
 
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 QUESTION = "Hello?"
 CHECK = "Check that it is running and that DOCCHAT_OPENAI_BASE_URL points to it, then try again."
@@ -26,10 +25,9 @@ RATE_LIMITED = "The model service is rate limiting requests. Try again shortly."
     ],
 )
 def test_an_unreachable_model_service_is_named_without_the_key(
-    page, openai_mock: OpenAIMock, how: str, why: str
+    chat, openai_mock: OpenAIMock, how: str, why: str
 ) -> None:
     openai_mock.unreachable(how, times=3)  # the first try and both retries
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send(QUESTION)
 
@@ -52,12 +50,12 @@ def test_an_unreachable_model_service_is_named_without_the_key(
     ],
 )
 def test_a_short_retry_after_is_waited_out_exactly_then_retried(
-    page, openai_mock: OpenAIMock, headers: dict[str, str], wait_s: float
+    chat, openai_mock: OpenAIMock, headers: dict[str, str], wait_s: float
 ) -> None:
     openai_mock.fail(429, headers=headers)
     openai_mock.reply(["Worth", " the wait."])
 
-    answer = AppShell(page).open().new_chat().send(QUESTION)
+    answer = chat.send(QUESTION)
 
     answer.expect_complete("Worth the wait.")
     first, second = openai_mock.requests
@@ -65,10 +63,9 @@ def test_a_short_retry_after_is_waited_out_exactly_then_retried(
 
 
 def test_rate_limits_that_outlast_the_retries_say_so_and_offer_retry(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.fail(429, times=3)  # no Retry-After: backoff, twice, then the person decides
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send(QUESTION)
 
@@ -79,9 +76,8 @@ def test_rate_limits_that_outlast_the_retries_say_so_and_offer_retry(
     chat.messages.last_answer.expect_complete("Now it works.")
 
 
-def test_a_server_that_says_not_to_retry_is_not_retried(page, openai_mock: OpenAIMock) -> None:
+def test_a_server_that_says_not_to_retry_is_not_retried(chat, openai_mock: OpenAIMock) -> None:
     openai_mock.fail(503, headers={"x-should-retry": "false"})
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send(QUESTION)
 
@@ -89,21 +85,20 @@ def test_a_server_that_says_not_to_retry_is_not_retried(page, openai_mock: OpenA
     assert len(openai_mock.requests) == 1
 
 
-def test_a_server_that_says_to_retry_is_retried(page, openai_mock: OpenAIMock) -> None:
+def test_a_server_that_says_to_retry_is_retried(chat, openai_mock: OpenAIMock) -> None:
     openai_mock.fail(403, headers={"x-should-retry": "true"})  # not retried on our own
     openai_mock.reply(["Let", " in."])
 
-    answer = AppShell(page).open().new_chat().send(QUESTION)
+    answer = chat.send(QUESTION)
 
     answer.expect_complete("Let in.")
     assert len(openai_mock.requests) == 2
 
 
 def test_a_stream_chunk_of_an_unknown_shape_fails_the_answer_plainly_keeping_its_text(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     openai_mock.reply(["Half", " an answer"], end="unreadable")
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send(QUESTION)
 

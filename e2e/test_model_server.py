@@ -107,9 +107,8 @@ def test_failures_before_the_answer_begins_show_the_same_over_real_http(
 
 
 def test_an_unreachable_model_server_is_named_and_retry_works_once_it_is_back(
-    page, app_process: AppProcess, openai_server: OpenAIServer, openai_mock: OpenAIMock
+    chat, app_process: AppProcess, openai_server: OpenAIServer, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     openai_server.stop()  # nothing listens on its port: connections are refused
 
     answer = chat.send(QUESTION)

@@ -6,13 +6,12 @@ import pytest
 from e2e.chat_data import QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 
 def test_deep_research_with_no_evidence_says_so_instead_of_inventing(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"soup.txt": SOUP})
+    chat = chat_with_documents(app, files, **{"soup.txt": SOUP})
     openai_mock.plan(["Who built the glass towers?"])
     chat.input_bar.choose_mode("Deep research")
 
@@ -29,9 +28,9 @@ def test_deep_research_with_no_evidence_says_so_instead_of_inventing(
 
 @pytest.mark.settings(research_sub_questions=2)
 def test_a_research_plan_is_searched_once_per_distinct_sub_question_up_to_the_cap(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA, "soup.txt": SOUP})
     openai_mock.plan(["Zembla's capital?", "Zembla's capital?", "Leek soup?", "Anything else?"])
     openai_mock.reply(["Onhava [1]."])
     chat.input_bar.choose_mode("Deep research")
@@ -48,9 +47,9 @@ def test_a_research_plan_is_searched_once_per_distinct_sub_question_up_to_the_ca
 
 
 def test_a_research_plan_that_is_not_the_json_asked_for_searches_the_question_itself(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
     openai_mock.unusable_plan("Sure! First I would look up the capital, then its king.")
     chat.input_bar.choose_mode("Deep research")
 
@@ -66,9 +65,9 @@ def test_a_research_plan_that_is_not_the_json_asked_for_searches_the_question_it
 
 @pytest.mark.settings(openai_api_key=None)
 def test_offline_deep_research_searches_the_question_and_quotes_what_it_finds(
-    page, files: FileFactory
+    app, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
     chat.input_bar.choose_mode("Deep research")
 
     found = chat.send(QUESTION)
@@ -91,10 +90,9 @@ def test_offline_deep_research_searches_the_question_and_quotes_what_it_finds(
 
 @pytest.mark.settings(openai_api_key=None)
 def test_an_offline_answer_quotes_a_markdown_passage_as_the_lines_of_text_it_is(
-    page, files: FileFactory
+    app, files: FileFactory
 ) -> None:
     lines = ["# Zembla", "The capital of Zembla is *Onhava*.", "- amber & glass", "1. herring"]
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("zembla.md", "\n".join(lines)))
 
     answer = app.new_chat().send(QUESTION)
@@ -104,8 +102,8 @@ def test_an_offline_answer_quotes_a_markdown_passage_as_the_lines_of_text_it_is(
 
 
 @pytest.mark.settings(openai_api_key=None)
-def test_offline_chat_with_no_matching_passage_says_what_to_do(page) -> None:
-    answer = AppShell(page).open().new_chat().send("Which wine goes with herring?")
+def test_offline_chat_with_no_matching_passage_says_what_to_do(chat) -> None:
+    answer = chat.send("Which wine goes with herring?")
 
     answer.expect_offline_label()
     answer.expect_complete(
@@ -116,9 +114,9 @@ def test_offline_chat_with_no_matching_passage_says_what_to_do(page) -> None:
 
 
 def test_switching_modes_keeps_the_history(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    chat = chat_with_documents(page, files, **{"zembla.txt": ZEMBLA})
+    chat = chat_with_documents(app, files, **{"zembla.txt": ZEMBLA})
     openai_mock.reply(["Onhava."])
     chat.send(QUESTION).expect_complete("Onhava.")
 

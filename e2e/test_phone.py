@@ -5,7 +5,6 @@ import pytest
 
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
-from pages import AppShell
 
 phone = pytest.mark.devices("phone")
 
@@ -22,9 +21,8 @@ WIDE_ANSWER = [
 @phone
 @pytest.mark.browser_errors(statuses=[422], reason="an empty file is refused, for its failed row")
 def test_nothing_is_wider_than_the_screen_in_any_main_state(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.expect_fits_width("the empty app")
 
     app.documents.upload_and_wait(files.text(LONG_NAME, "The capital of Zembla is Onhava."))
@@ -62,9 +60,8 @@ def test_nothing_is_wider_than_the_screen_in_any_main_state(
 
 @phone
 def test_the_menu_opens_the_drawer_over_the_chat_and_escape_or_a_tap_beside_it_closes_it(
-    page, files: FileFactory
+    chat, files: FileFactory
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     chat.drawer.expect_open(False)
 
     chat.drawer.show()
@@ -82,9 +79,8 @@ def test_the_menu_opens_the_drawer_over_the_chat_and_escape_or_a_tap_beside_it_c
 
 @phone
 def test_the_input_bar_stays_on_screen_while_a_long_answer_streams(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     for number in range(3):
         openai_mock.reply([f"Answer {number}:" + " a long line of text." * 40])
         chat.send(f"Question {number}?").expect_complete_containing(f"Answer {number}:")

@@ -7,6 +7,7 @@ e2e/browser_log.py): that is how injected script would show itself.
 import re
 
 import httpx
+import pytest
 
 from e2e.api import Api
 from e2e.helpers import FileFactory
@@ -32,9 +33,8 @@ HOSTILE_TITLE = "<img src=x onerror=alert('title')> harbour?"
 
 
 def test_script_in_answers_documents_and_titles_never_runs(
-    page, openai_mock: OpenAIMock, files: FileFactory
+    app, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("notes.txt", HOSTILE_DOCUMENT))
     openai_mock.reply([*re.findall(r"\s*\S+", HOSTILE_ANSWER), " [1]"])
     chat = app.new_chat()
@@ -52,9 +52,8 @@ def test_script_in_answers_documents_and_titles_never_runs(
 
 
 def test_every_page_and_error_sends_a_strict_content_security_policy_and_security_headers(
-    page, api: Api, openai_mock: OpenAIMock, files: FileFactory
+    app, api: Api, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("notes.txt", "Harbour notes."))
     chat = app.new_chat()
     answer = chat.send("Harbour?")
@@ -93,9 +92,8 @@ def _expect_security_headers(headers: dict[str, str], url: str) -> None:
 
 
 def test_another_workspace_can_reach_nothing_of_mine(
-    page, another_page, openai_mock: OpenAIMock, files: FileFactory
+    page, app, another_page, openai_mock: OpenAIMock, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("private.txt", "The vault code is 1234."))
     chat = app.new_chat()
     chat.send("What is the vault code?").expect_complete(re.compile("1234"))
@@ -142,9 +140,8 @@ def test_another_workspace_can_reach_nothing_of_mine(
 
 
 def test_the_workspace_cookie_is_signed_httponly_and_lax_and_tampering_starts_afresh(
-    page, context, files: FileFactory
+    app, context, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("mine.txt", "Only mine."))
     (cookie,) = context.cookies()
     assert cookie["name"] == "docchat_workspace"
@@ -172,8 +169,7 @@ def test_behind_an_https_proxy_the_workspace_cookie_is_only_sent_over_https(
     assert "; Secure" in behind_https.headers["set-cookie"]
 
 
-def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) -> None:
-    AppShell(page).open()
+def test_state_changing_requests_from_other_sites_are_refused(app, api: Api) -> None:
     refused = "Requests from other sites are refused. Use DocChat from its own pages."
 
     for headers in (
@@ -186,15 +182,13 @@ def test_state_changing_requests_from_other_sites_are_refused(page, api: Api) ->
         assert response.status == 403, headers
         assert response.json()["error"] == {"code": "cross_site", "message": refused}
 
-    own_origin = page.url.rstrip("/")
+    own_origin = app.url.rstrip("/")
     assert api.call("POST", "/api/sessions", {}, headers={"Origin": own_origin}).status == 201
     assert api.call("GET", "/api/sessions", headers={"Origin": "https://evil.example"}).ok
 
 
-def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(
-    page, api: Api, store: Store
-) -> None:
-    AppShell(page).open()
+@pytest.mark.usefixtures("app")  # the browser has its workspace
+def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(api: Api, store: Store) -> None:
     session_id = api.call("POST", "/api/sessions", {}).json()["id"]
     json_type = {"Content-Type": "application/json"}
     multipart = {"Content-Type": "multipart/form-data; boundary=xyz"}

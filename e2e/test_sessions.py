@@ -12,8 +12,7 @@ from e2e.openai_mock import OpenAIMock
 from pages import AppShell, ChatPage
 
 
-def test_chats_are_listed_most_recent_first_and_open_by_url(page) -> None:
-    app = AppShell(page).open()
+def test_chats_are_listed_most_recent_first_and_open_by_url(page, app) -> None:
     first = app.new_chat()
     first.send("First question?").expect_complete(NOTHING_FOUND)
     first_url = first.url
@@ -36,8 +35,7 @@ def expect_questions(chat: ChatPage, *questions: str) -> None:
     chat.messages.expect_conversation(*((q, NOTHING_FOUND) for q in questions))
 
 
-def test_a_chat_is_named_after_its_first_question_cut_to_sixty_characters(page) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_a_chat_is_named_after_its_first_question_cut_to_sixty_characters(chat) -> None:
     question = "How did the harbour of Onhava become the busiest amber port in the north?"
 
     chat.send(question).expect_complete(NOTHING_FOUND)
@@ -47,8 +45,7 @@ def test_a_chat_is_named_after_its_first_question_cut_to_sixty_characters(page) 
     chat.expect_title(question[:59] + "…")  # named once, by the first question
 
 
-def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_a_chat_can_be_renamed(chat, live_server: LiveServer) -> None:
     chat.send("Where is Zembla?").expect_complete(NOTHING_FOUND)
 
     chat.header.rename("Zembla notes")
@@ -61,9 +58,7 @@ def test_a_chat_can_be_renamed(page, live_server: LiveServer) -> None:
     chat.expect_title("Zembla notes")  # a named chat keeps its name
 
 
-def test_renaming_can_be_cancelled_and_a_blank_name_changes_nothing(page, api: Api) -> None:
-    chat = AppShell(page).open().new_chat()
-
+def test_renaming_can_be_cancelled_and_a_blank_name_changes_nothing(chat, api: Api) -> None:
     chat.header.rename("Thrown away", button="Cancel")
     chat.header.rename("   ")
 
@@ -80,9 +75,8 @@ SAVE_REFUSED = (
 
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every change")
 def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_nothing(
-    page, faults: Faults, files: FileFactory, openai_mock: OpenAIMock
+    app, faults: Faults, files: FileFactory, openai_mock: OpenAIMock
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("notes.txt", "Notes."))
     chat = app.new_chat()
     openai_mock.fail(500, times=3)
@@ -116,9 +110,8 @@ SERVER_FAILED = (
 
 @pytest.mark.browser_errors("status of 500", reason="the faults make the server answer 500")
 def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
-    page, openai_mock: OpenAIMock, faults: Faults
+    chat, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
-    chat = AppShell(page).open().new_chat()
     faults.new_chats_crash()
     chat.sidebar.press_new_chat()
     chat.expect_problem(SERVER_FAILED)
@@ -140,9 +133,8 @@ def test_failures_nobody_planned_for_still_get_a_true_word_on_the_page(
 
 
 def test_chat_settings_the_api_refuses_say_why_and_null_chooses_every_document(
-    page, api: Api, files: FileFactory
+    app, api: Api, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     app.documents.upload_and_wait(files.text("a.txt", "A."), files.text("b.txt", "B."))
     chat = app.new_chat()
     url = f"/api/sessions/{chat.session_id}"
@@ -163,8 +155,7 @@ def test_chat_settings_the_api_refuses_say_why_and_null_chooses_every_document(
 
 
 @pytest.mark.browser_errors(statuses=[404], reason="the deleted chat's address is opened again")
-def test_deleting_a_chat_asks_first_then_removes_it(page) -> None:
-    app = AppShell(page).open()
+def test_deleting_a_chat_asks_first_then_removes_it(page, app) -> None:
     keep = app.new_chat()
     keep.send("Keep this one").expect_complete(NOTHING_FOUND)
     doomed = keep.new_chat()

@@ -111,10 +111,9 @@ def test_an_idle_stream_sends_heartbeats(
 
 
 def test_stop_keeps_the_partial_answer_and_ends_the_upstream_stream(
-    page, openai_mock: OpenAIMock
+    chat, openai_mock: OpenAIMock
 ) -> None:
     reply = openai_mock.reply(TOKENS, gate_after=3)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
     answer.expect_streaming("Once upon a")
     chat.input_bar.expect_busy()
@@ -132,24 +131,24 @@ def test_stop_keeps_the_partial_answer_and_ends_the_upstream_stream(
     "ERR_INCOMPLETE_CHUNKED_ENCODING", reason="the test severs the stream's connection"
 )
 def test_a_dropped_connection_reconnects_without_losing_or_repeating_a_token(
-    page, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
+    chat, live_server: LiveServer, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
     reply = openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
     answer.expect_streaming("Once upon")
-    subscriptions = live_server.call(lambda ctx: ctx.hub.subscriptions)
+    subscriptions = live_server.call_on_loop(lambda ctx: ctx.hub.subscriptions)
 
     assert faults.drop_event_streams() == 1
     reply.release()  # the rest is written while the page is cut off
 
     answer.expect_complete(FULL)  # exact: nothing lost, nothing twice
-    assert live_server.call(lambda ctx: ctx.hub.subscriptions) > subscriptions  # it came back
+    assert (
+        live_server.call_on_loop(lambda ctx: ctx.hub.subscriptions) > subscriptions
+    )  # it came back
 
 
-def test_a_reload_mid_stream_picks_up_the_live_stream(page, openai_mock: OpenAIMock) -> None:
+def test_a_reload_mid_stream_picks_up_the_live_stream(chat, openai_mock: OpenAIMock) -> None:
     reply = openai_mock.reply(TOKENS, gate_after=4)
-    chat = AppShell(page).open().new_chat()
     chat.send("Tell me a story").expect_streaming("Once upon a time")
 
     chat.reload()
@@ -163,10 +162,9 @@ def test_a_reload_mid_stream_picks_up_the_live_stream(page, openai_mock: OpenAIM
 
 
 def test_closing_the_tab_does_not_stop_the_answer(
-    page, context, live_server: LiveServer, openai_mock: OpenAIMock
+    page, chat, context, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
     reply = openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
     chat.send("Tell me a story").expect_streaming("Once upon")
     url = chat.url
 
@@ -193,10 +191,9 @@ def test_closing_the_tab_does_not_stop_the_answer(
     ],
 )
 def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
-    page, openai_mock: OpenAIMock, how: str, message: str
+    chat, openai_mock: OpenAIMock, how: str, message: str
 ) -> None:
     openai_mock.reply(TOKENS[:3], end=how)
-    chat = AppShell(page).open().new_chat()
 
     answer = chat.send("Tell me a story")
 
@@ -213,12 +210,11 @@ def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
     reason="the page's stream reconnects while the server is down (seen with the cores busy)",
 )
 def test_a_restart_mid_answer_ends_it_interrupted_and_it_can_be_retried(
-    page, live_server: LiveServer, openai_mock: OpenAIMock
+    chat, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:
     """A graceful restart (a deploy): the server ends the answer as interrupted on its way
     down. After a crash, startup recovery does it instead: test_crash_safety.py."""
     openai_mock.reply(TOKENS, gate_after=2)
-    chat = AppShell(page).open().new_chat()
     answer = chat.send("Tell me a story")
     answer.expect_streaming("Once upon")
 

@@ -23,13 +23,12 @@ UNREADABLE = (
 
 
 def test_files_that_break_their_parser_end_failed_with_a_reason_never_a_server_error(
-    page, api: Api, store: Store, live_server: LiveServer, files: FileFactory
+    app, api: Api, store: Store, live_server: LiveServer, files: FileFactory
 ) -> None:
     broken = [
         files.pdf_with_unknown_encryption("vault.pdf"),  # pypdf: NotImplementedError
         files.docx_with_broken_xml("mangled.docx"),  # lxml: XMLSyntaxError
     ]
-    app = AppShell(page).open()
 
     app.documents.upload(*broken)
 
@@ -52,9 +51,7 @@ def test_the_api_answers_a_broken_file_like_any_damaged_one(api: Api, files: Fil
 
 
 @pytest.mark.settings(extract_max_pages=1000, extract_max_unpacked_mb=16, extract_max_chars=2000)
-def test_pathological_files_end_failed_saying_which_limit_they_hit(
-    page, files: FileFactory
-) -> None:
+def test_pathological_files_end_failed_saying_which_limit_they_hit(app, files: FileFactory) -> None:
     too_much_text = (
         "This document holds more than 2,000 characters of text, the most DocChat reads. "
         "Split it into smaller files."
@@ -73,7 +70,6 @@ def test_pathological_files_end_failed_saying_which_limit_they_hit(
             "DocChat could not read this file: it nests too deeply to read safely."
         ),
     }
-    app = AppShell(page).open()
 
     app.documents.upload(*expected, files.text("fine.txt", "Nothing wrong with me."))
 
@@ -121,9 +117,8 @@ def test_answers_stream_to_completion_while_a_slow_file_is_read_until_its_time_i
 
 
 def test_a_parser_process_killed_from_outside_ends_its_file_failed_and_the_server_goes_on(
-    page, faults: Faults, files: FileFactory
+    app, faults: Faults, files: FileFactory
 ) -> None:
-    app = AppShell(page).open()
     faults.kill_extraction()
 
     app.documents.upload(files.pdf("report.pdf", ["Never read."]))
@@ -136,11 +131,10 @@ def test_a_parser_process_killed_from_outside_ends_its_file_failed_and_the_serve
 @pytest.mark.parametrize("name", ["notes.txt", "notes.md", "report.pdf"])
 @pytest.mark.browser_errors(statuses=[409], reason="the upload finds its document deleted")
 def test_a_document_deleted_while_it_is_read_is_gone_and_its_upload_says_so(
-    page, api: Api, store: Store, faults: Faults, files: FileFactory, name: str
+    app, api: Api, store: Store, faults: Faults, files: FileFactory, name: str
 ) -> None:
     file = files.pdf(name) if name.endswith(".pdf") else files.text(name, "Short-lived.")
     processing = faults.hold_processing()
-    app = AppShell(page).open()
     app.documents.upload(file)
     processing.expect_reached()
     (document,) = api.documents()

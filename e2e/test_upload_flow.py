@@ -40,7 +40,7 @@ def sha256(file: Path) -> str:
 
 
 def test_documents_of_every_type_upload_at_once_and_keep_their_metadata_across_a_restart(
-    page, live_server: LiveServer, files: FileFactory, api: Api, store: Store
+    app, live_server: LiveServer, files: FileFactory, api: Api, store: Store
 ) -> None:
     pdf = files.pdf("report.pdf", ["Quarterly revenue grew.", "Costs fell."])
     word = files.docx("memo.docx", ["Meeting moved to Friday."])
@@ -55,7 +55,6 @@ def test_documents_of_every_type_upload_at_once_and_keep_their_metadata_across_a
         text: f"Text · {text.stat().st_size} B",
         latin1: f"Text · {latin1.stat().st_size} B",
     }
-    app = AppShell(page).open()
 
     app.documents.upload(*summaries)
 
@@ -88,11 +87,10 @@ def test_documents_of_every_type_upload_at_once_and_keep_their_metadata_across_a
 
 
 def test_an_upload_shows_its_progress_then_processing_then_ready(
-    page, files: FileFactory, faults: Faults
+    app, files: FileFactory, faults: Faults
 ) -> None:
     body = faults.hold_uploads()
     processing = faults.hold_processing()
-    app = AppShell(page).open()
 
     app.documents.upload(files.large_pdf("large.pdf", megabytes=16))
 
@@ -106,9 +104,7 @@ def test_an_upload_shows_its_progress_then_processing_then_ready(
     row.expect_ready(re.compile(r"^PDF · 1 page · 16\.0 MB$"))
 
 
-def test_files_dropped_on_the_page_upload_like_chosen_ones(page, files: FileFactory) -> None:
-    app = AppShell(page).open()
-
+def test_files_dropped_on_the_page_upload_like_chosen_ones(app, files: FileFactory) -> None:
     dragged = app.documents.drag_over(files.pdf("dropped.pdf"), files.markdown("dropped.md"))
     app.documents.expect_drop_overlay()
     dragged.drop()
@@ -119,10 +115,8 @@ def test_files_dropped_on_the_page_upload_like_chosen_ones(page, files: FileFact
 
 
 def test_dragging_files_away_or_dropping_text_uploads_nothing(
-    page, files: FileFactory, api: Api
+    app, files: FileFactory, api: Api
 ) -> None:
-    app = AppShell(page).open()
-
     dragged = app.documents.drag_over(files.pdf("second-thoughts.pdf"))
     app.documents.expect_drop_overlay()
     dragged.leave()
@@ -136,7 +130,7 @@ def test_dragging_files_away_or_dropping_text_uploads_nothing(
 
 @pytest.mark.settings(chunk_chars=120, chunk_overlap_chars=40)
 def test_a_long_document_is_read_as_overlapping_passages_that_each_keep_whole_words(
-    page, files: FileFactory, api: Api, store: Store
+    app, files: FileFactory, api: Api, store: Store
 ) -> None:
     words = [
         "alder",
@@ -153,7 +147,6 @@ def test_a_long_document_is_read_as_overlapping_passages_that_each_keep_whole_wo
         "oak",
     ]
     text = " ".join(f"The {word} grows by the harbour of Onhava." for word in words)
-    app = AppShell(page).open()
 
     app.documents.upload_and_wait(files.text("trees.txt", text))
 
@@ -172,7 +165,7 @@ def test_a_long_document_is_read_as_overlapping_passages_that_each_keep_whole_wo
 
 @pytest.mark.browser_errors(statuses=[415, 422], reason="bad files are refused")
 def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
-    page, files: FileFactory, store: Store
+    app, files: FileFactory, store: Store
 ) -> None:
     good = files.text("good.txt", "Perfectly fine text.")
     refused = {
@@ -211,7 +204,6 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
         ),
         files.docx("blank.docx", paragraphs=[""]): "No text found in this document.",
     }
-    app = AppShell(page).open()
 
     app.documents.upload(*refused, *unreadable, good)
 
@@ -228,10 +220,8 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
 
 @pytest.mark.settings(max_upload_mb=1)
 def test_a_file_over_the_size_limit_is_refused_and_the_others_go_on(
-    page, files: FileFactory, store: Store
+    app, files: FileFactory, store: Store
 ) -> None:
-    app = AppShell(page).open()
-
     app.documents.upload(files.large_text("big.txt", megabytes=1.5), files.text("small.txt"))
 
     app.documents.row("big.txt").expect_failed("This file is larger than the 1 MB limit.")
@@ -278,11 +268,10 @@ def test_a_body_with_no_length_is_cut_off_once_it_passes_the_limit(
 
 @pytest.mark.browser_errors(statuses=[409], reason="the second copy is a duplicate")
 def test_the_same_file_twice_names_the_existing_document_and_is_stored_once(
-    page, files: FileFactory, api: Api, store: Store
+    app, files: FileFactory, api: Api, store: Store
 ) -> None:
     original = files.text("original.txt", "Unique content, uploaded once.")
     copy = files.write("copy.txt", original.read_bytes())
-    app = AppShell(page).open()
     app.documents.upload_and_wait(original)
 
     app.documents.upload(copy)
@@ -324,10 +313,9 @@ def test_the_same_bytes_in_another_workspace_are_that_workspaces_own_document(
 
 
 def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entries(
-    page, files: FileFactory, api: Api, store: Store
+    app, files: FileFactory, api: Api, store: Store
 ) -> None:
     report = files.text("report.txt", "The zanzibarquokka population doubled last year.")
-    app = AppShell(page).open()
     app.documents.upload_and_wait(report)
     document = api.document_named("report.txt")
     stored = store.document(document["id"], document["sha256"])
@@ -394,10 +382,9 @@ def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted
 )
 @pytest.mark.browser_errors(statuses=[507], reason="the disk refuses the upload")
 def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
-    page, files: FileFactory, faults: Faults, api: Api, store: Store, fault: str, reason: str
+    app, files: FileFactory, faults: Faults, api: Api, store: Store, fault: str, reason: str
 ) -> None:
     report = files.pdf("report.pdf", ["Numbers.", "More numbers."])
-    app = AppShell(page).open()
     getattr(faults, fault)()
 
     app.documents.upload(report)
@@ -416,10 +403,9 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
 
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
-    page, files: FileFactory, faults: Faults, store: Store
+    app, files: FileFactory, faults: Faults, store: Store
 ) -> None:
     report = files.pdf("report.pdf", ["Numbers."])
-    app = AppShell(page).open()
     faults.database_read_only()
 
     app.documents.upload(report)
@@ -432,10 +418,9 @@ def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
 
 
 def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_of_it(
-    page, files: FileFactory, faults: Faults, api: Api, store: Store
+    app, files: FileFactory, faults: Faults, api: Api, store: Store
 ) -> None:
     processing = faults.hold_processing()
-    app = AppShell(page).open()
     app.documents.upload(files.text("long.txt", "A sentence about the harbour. " * 2000))
     processing.expect_reached()
     faults.database_full()  # its 60,000 characters of passages need pages it cannot have
@@ -451,10 +436,9 @@ def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_o
 
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
-    page, live_server: LiveServer, files: FileFactory, faults: Faults
+    app, live_server: LiveServer, files: FileFactory, faults: Faults
 ) -> None:
     processing = faults.hold_processing()
-    app = AppShell(page).open()
     app.documents.upload(files.text("notes.txt", "Read, but never recorded."))
     processing.expect_reached()
     faults.database_read_only()  # neither its passages nor its failure can be written
@@ -495,10 +479,9 @@ def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
 
 @pytest.mark.browser_errors(statuses=[409], reason="the upload finds its document deleted")
 def test_a_document_deleted_mid_indexing_leaves_no_chunks_index_entries_or_row(
-    page, files: FileFactory, faults: Faults, api: Api, store: Store
+    app, files: FileFactory, faults: Faults, api: Api, store: Store
 ) -> None:
     indexing = faults.hold_indexing(after_batches=1)  # some chunks are in, more to come
-    app = AppShell(page).open()
     app.documents.upload(files.large_text("large.txt", megabytes=1))
     indexing.expect_reached()
     (document,) = api.documents()
@@ -522,10 +505,9 @@ def test_a_document_deleted_mid_indexing_leaves_no_chunks_index_entries_or_row(
 
 
 def test_cancelling_an_upload_leaves_nothing_behind(
-    page, files: FileFactory, faults: Faults, store: Store
+    app, files: FileFactory, faults: Faults, store: Store
 ) -> None:
     body = faults.hold_uploads()
-    app = AppShell(page).open()
     app.documents.upload(files.large_text("large.txt", megabytes=16))
     body.expect_reached()
     app.documents.row("large.txt").expect_uploading()
@@ -596,11 +578,10 @@ def test_an_upload_cut_off_mid_file_leaves_nothing_behind(
     reason="stopping the server cancels the upload in flight, which uvicorn answers with 500",
 )
 def test_a_restart_during_processing_never_leaves_a_document_stuck(
-    page, live_server: LiveServer, files: FileFactory, faults: Faults
+    app, live_server: LiveServer, files: FileFactory, faults: Faults
 ) -> None:
     report = files.pdf("report.pdf", ["A page that never got read."])
     processing = faults.hold_processing()
-    app = AppShell(page).open()
     app.documents.upload(report)
     processing.expect_reached()
     app.documents.row("report.pdf").expect_processing()
@@ -622,7 +603,7 @@ def test_a_restart_during_processing_never_leaves_a_document_stuck(
 
 
 def test_hostile_file_names_are_stored_safely_and_shown_as_plain_text(
-    page, files: FileFactory, api: Api, store: Store
+    app, files: FileFactory, api: Api, store: Store
 ) -> None:
     shown_as = {
         "../../../etc/passwd.txt": "passwd.txt",
@@ -634,7 +615,6 @@ def test_hostile_file_names_are_stored_safely_and_shown_as_plain_text(
         "Cafe\u0301 — 履歴書 📄.txt": "Café — 履歴書 📄.txt",  # decomposed é in, composed out
         "invoice\u202etxt.exe.md": "invoicetxt.exe.md",  # no right-to-left override
     }
-    app = AppShell(page).open()
 
     app.documents.upload(
         *(files.payload(name, f"Document {i}.") for i, name in enumerate(shown_as))

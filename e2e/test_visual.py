@@ -6,7 +6,6 @@ import pytest
 from e2e.helpers import FileFactory
 from e2e.openai_mock import OpenAIMock
 from e2e.visual import Screenshots
-from pages import AppShell
 
 ZEMBLA = "The capital of Zembla is Onhava, a city of glass towers by the sea."
 HARBOUR = "Onhava's harbour ships amber and glass to the southern kingdoms every spring."
@@ -17,9 +16,8 @@ looks = pytest.mark.devices("desktop", "phone")
 @looks
 @pytest.mark.browser_errors(statuses=[422], reason="an empty file is refused, for its failed row")
 def test_the_app_from_empty_to_documents_and_the_delete_dialog(
-    page, files: FileFactory, screenshots: Screenshots
+    page, app, files: FileFactory, screenshots: Screenshots
 ) -> None:
-    app = AppShell(page).open()
     screenshots.expect_look(page, "empty app")
 
     app.documents.upload_and_wait(files.text("zembla.txt", ZEMBLA))
@@ -38,9 +36,8 @@ def test_the_app_from_empty_to_documents_and_the_delete_dialog(
 
 @looks
 def test_a_chat_streaming_with_sources_researching_and_failing(
-    page, openai_mock: OpenAIMock, files: FileFactory, screenshots: Screenshots
+    page, app, openai_mock: OpenAIMock, files: FileFactory, screenshots: Screenshots
 ) -> None:
-    app = AppShell(page).open()
     # One after the other: uploads at once may be listed in either order.
     app.documents.upload_and_wait(files.text("zembla.txt", ZEMBLA))
     app.documents.upload_and_wait(files.text("harbour.txt", HARBOUR))

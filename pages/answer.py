@@ -33,9 +33,11 @@ FILTERED = "The model service's content filter withheld the rest of this answer.
 class Answer(Component):
     """One assistant message."""
 
+    BODY_TEST_ID = "message-body"  # a question's too
+
     @property
     def body(self) -> Locator:
-        return self.root.get_by_test_id("message-body")
+        return self.root.get_by_test_id(self.BODY_TEST_ID)
 
     @property
     def error(self) -> Locator:

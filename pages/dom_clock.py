@@ -1,35 +1,36 @@
-"""Times in the page itself: when Send was clicked, when answer text grew.
+"""Times in the page itself: when a question was sent, when answer text grew.
 
 For benchmarks: timing inside the browser leaves out Playwright's own round trips. Times
 are epoch milliseconds (performance.timeOrigin + performance.now()), the same clock as
-time.time() in the test process on this machine.
+time.time() in the test process on this machine. What it watches comes from the chat's
+page objects: their elements, and their test ids for the answers that appear later.
 """
 
 from itertools import accumulate
 
-from playwright.sync_api import Page
+from pages.answer import Answer
+from pages.app import ChatPage
+from pages.message_list import MessageList
 
-_INSTALL = """() => {
-  const clock = (window.__docchatClock = { clicks: [], growth: [] });
+_INSTALL = """([log, form, answerId, bodyId]) => {
+  const clock = (window.__docchatClock = { sent: [], growth: [] });
   const now = () => performance.timeOrigin + performance.now();
-  document.addEventListener("click", (event) => {
-    if (event.target.closest("button[type=submit]")) clock.clicks.push(now());
-  }, true);
-  const log = document.querySelector("[role=log]");
+  form.addEventListener("submit", () => clock.sent.push(now()), true);
   new MutationObserver(() => {
-    const answers = log.querySelectorAll("[data-testid=assistant-message]");
+    const answers = log.querySelectorAll(`[data-testid="${answerId}"]`);
     const last = answers[answers.length - 1];
     if (!last) return;
-    const length = last.querySelector("[data-testid=message-body]").textContent.length;
+    const length = last.querySelector(`[data-testid="${bodyId}"]`).textContent.length;
     clock.growth.push([answers.length, now(), length]);
   }).observe(log, { subtree: true, childList: true, characterData: true });
 }"""
 
 
 class DomClock:
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        page.evaluate(_INSTALL)
+    def __init__(self, chat: ChatPage) -> None:
+        self.page = chat.page
+        watched = [chat.messages.root.element_handle(), chat.input_bar.root.element_handle()]
+        self.page.evaluate(_INSTALL, [*watched, MessageList.ANSWER_TEST_ID, Answer.BODY_TEST_ID])
 
     def _read(self) -> dict:
         return self.page.evaluate("() => window.__docchatClock")
@@ -39,9 +40,9 @@ class DomClock:
         return next(t for n, t, length in self._read()["growth"] if n == answer_number and length)
 
     def time_to_first_token_ms(self, answer_number: int) -> float:
-        """From the n-th click on Send to the n-th answer's first text."""
-        clicked = self._read()["clicks"][answer_number - 1]
-        return self.first_token_at_ms(answer_number) - clicked
+        """From the n-th question sent to the n-th answer's first text."""
+        sent = self._read()["sent"][answer_number - 1]
+        return self.first_token_at_ms(answer_number) - sent
 
     def token_arrivals_ms(self, answer_number: int, tokens: list[str]) -> list[float]:
         """When each token of the n-th answer was first on screen."""

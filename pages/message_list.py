@@ -9,13 +9,15 @@ from pages.base import Component
 
 
 class MessageList(Component):
+    ANSWER_TEST_ID = "assistant-message"
+
     @property
     def questions(self) -> Locator:
         return self.root.get_by_test_id("user-message")
 
     @property
     def answers(self) -> Locator:
-        return self.root.get_by_test_id("assistant-message")
+        return self.root.get_by_test_id(self.ANSWER_TEST_ID)
 
     @property
     def last_answer(self) -> Answer:
@@ -29,5 +31,6 @@ class MessageList(Component):
 
     def expect_conversation(self, *turns: tuple[str, str | re.Pattern[str]]) -> None:
         """Exactly these (question, answer) pairs, in order."""
-        expect(self.questions.get_by_test_id("message-body")).to_have_text([q for q, _ in turns])
-        expect(self.answers.get_by_test_id("message-body")).to_have_text([a for _, a in turns])
+        bodies = Answer.BODY_TEST_ID
+        expect(self.questions.get_by_test_id(bodies)).to_have_text([q for q, _ in turns])
+        expect(self.answers.get_by_test_id(bodies)).to_have_text([a for _, a in turns])

@@ -23,9 +23,8 @@ from web.chat import repository as chat_repo
 pytestmark = pytest.mark.perf
 
 
-def test_time_to_first_token(page, openai_mock: OpenAIMock, perf: PerfReport) -> None:
-    chat = AppShell(page).open().new_chat()
-    clock = DomClock(page)
+def test_time_to_first_token(chat, openai_mock: OpenAIMock, perf: PerfReport) -> None:
+    clock = DomClock(chat)
     for n in range(1, 51):
         openai_mock.reply([f"Answer {n}", " done."])
         chat.send(f"Question {n}?").expect_complete(f"Answer {n} done.")
@@ -41,11 +40,10 @@ def test_time_to_first_token(page, openai_mock: OpenAIMock, perf: PerfReport) ->
     perf.record("ttft_p95_ms", percentile(ttft, 0.95), "ms")
 
 
-def test_latency_added_per_token(page, openai_mock: OpenAIMock, perf: PerfReport) -> None:
+def test_latency_added_per_token(chat, openai_mock: OpenAIMock, perf: PerfReport) -> None:
     tokens = [f" word{n}" for n in range(100)]
     reply = openai_mock.reply(tokens, pace_s=0.02)
-    chat = AppShell(page).open().new_chat()
-    clock = DomClock(page)
+    clock = DomClock(chat)
 
     chat.send("Stream slowly").expect_complete("".join(tokens).strip())
 
@@ -62,11 +60,10 @@ def test_latency_added_per_token(page, openai_mock: OpenAIMock, perf: PerfReport
     perf.record("token_added_latency_p95_ms", percentile(added, 0.95), "ms")
 
 
-def test_a_5000_token_answer_at_full_speed(page, openai_mock: OpenAIMock, perf: PerfReport) -> None:
+def test_a_5000_token_answer_at_full_speed(chat, openai_mock: OpenAIMock, perf: PerfReport) -> None:
     tokens = [f" t{n}" for n in range(5000)]
     openai_mock.reply(tokens)
-    chat = AppShell(page).open().new_chat()
-    clock = DomClock(page)
+    clock = DomClock(chat)
 
     answer = chat.send("Write a lot")
     answer.expect_complete("".join(tokens).strip())  # every token, in order, once
@@ -85,7 +82,7 @@ def test_ten_browser_users_at_once(
     for n, person in enumerate(people):
         openai_mock.reply([f"For {n}", " done."], to=f"Question from {n}")
         chats.append(AppShell(person).open().new_chat())
-        clocks.append(DomClock(person))
+        clocks.append(DomClock(chats[-1]))
     for n, chat in enumerate(chats):
         chat.input_bar.send(f"Question from {n}")
     for n, chat in enumerate(chats):
@@ -115,9 +112,7 @@ def test_two_hundred_api_streams_at_once(
     )
 
 
-def test_a_session_with_500_messages(page, live_server: LiveServer, perf: PerfReport) -> None:
-    chat = AppShell(page).open().new_chat()
-
+def test_a_session_with_500_messages(chat, live_server: LiveServer, perf: PerfReport) -> None:
     def fill(ctx) -> None:
         session = ctx.db.one(
             f"SELECT {chat_repo.SESSION_FIELDS} FROM sessions WHERE id = ?", chat.session_id
@@ -130,12 +125,12 @@ def test_a_session_with_500_messages(page, live_server: LiveServer, perf: PerfRe
                 answer,
             )
 
-    live_server.call(fill)
+    live_server.call_on_loop(fill)
     start = time.perf_counter()
     chat.reload()
     chat.messages.expect_count(250)
     elapsed_ms = (time.perf_counter() - start) * 1000
-    stats = DomClock(page).page_stats()
+    stats = DomClock(chat).page_stats()
     perf.record(
         "session_500_messages_load_ms", stats["load_ms"], "ms", "navigation start → load event"
     )
@@ -147,8 +142,7 @@ def test_a_session_with_500_messages(page, live_server: LiveServer, perf: PerfRe
 
 
 @pytest.mark.settings(history_budget_chars=2000)
-def test_a_100_turn_conversation(page, openai_mock: OpenAIMock, perf: PerfReport) -> None:
-    chat = AppShell(page).open().new_chat()
+def test_a_100_turn_conversation(chat, openai_mock: OpenAIMock, perf: PerfReport) -> None:
     turn_ms = []
     for n in range(100):
         openai_mock.reply([f"Reply {n}:", " " + "lorem ipsum " * 5])

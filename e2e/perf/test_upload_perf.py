@@ -10,7 +10,6 @@ from e2e.helpers import FileFactory
 from e2e.live_server import LiveServer
 from e2e.perf.measure import disk_write_mb_per_s, peak_rss_mb, reset_peak_rss
 from e2e.perf.report import PerfReport
-from pages import AppShell
 
 pytestmark = pytest.mark.perf
 SIZES_MB = (1, 10, 50)
@@ -75,9 +74,8 @@ def test_upload_through_the_api(
 
 
 @pytest.mark.parametrize("megabytes", SIZES_MB)
-def test_upload_through_the_ui(page, files: FileFactory, perf: PerfReport, megabytes: int) -> None:
+def test_upload_through_the_ui(app, files: FileFactory, perf: PerfReport, megabytes: int) -> None:
     document = files.large_text(f"ui-{megabytes}.txt", megabytes)
-    app = AppShell(page).open()
     base = reset_peak_rss()
     start = time.perf_counter()
 

@@ -2,9 +2,8 @@
 CSS change (the New chat buttons hidden) must fail it, with images that show where."""
 
 from e2e.visual import Screenshots
-from pages import AppShell
 
 
-def test_a_button_hidden_by_a_css_change(page, screenshots: Screenshots) -> None:
-    AppShell(page).open().sidebar.hide_new_chat_buttons_on_purpose()
+def test_a_button_hidden_by_a_css_change(page, app, screenshots: Screenshots) -> None:
+    app.sidebar.hide_new_chat_buttons_on_purpose()
     screenshots.expect_look(page, "empty app")
