@@ -1,6 +1,6 @@
 """The chat tests' documents, questions and expected answers, and their usual start."""
 
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from pages import AppShell, ChatPage
 
 ZEMBLA = (

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from e2e.api import Api
 from e2e.app_process import AppProcess
 from e2e.faults import Faults
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.js_coverage import JS_COVERAGE_ARGS, JsCoverage, measuring
 from e2e.live_server import LiveServer
 from e2e.openai_mock import BASE_URL, OpenAIMock

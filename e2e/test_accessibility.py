@@ -6,7 +6,7 @@ import pytest
 
 from e2e.accessibility import expect_accessible
 from e2e.chat_data import chat_with_documents
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 from pages import AppShell
 

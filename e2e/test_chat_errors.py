@@ -6,7 +6,7 @@ import pytest
 
 from e2e.chat_data import NOTHING_FOUND, QUESTION, TRY_AGAIN, ZEMBLA
 from e2e.faults import Faults
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 

@@ -6,7 +6,7 @@ test_messages.py, test_document_context.py, test_modes.py, test_chat_errors.py.)
 import pytest
 
 from e2e.chat_data import HARBOUR, QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from pages import ChatPage

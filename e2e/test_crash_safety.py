@@ -10,7 +10,7 @@ import pytest
 
 from e2e.api import Multipart, RawUpload
 from e2e.app_process import AppProcess
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 INTERRUPTED = "The answer was interrupted because the server stopped."

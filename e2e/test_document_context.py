@@ -6,7 +6,7 @@ import re
 import pytest
 
 from e2e.chat_data import NOTHING_FOUND, QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 

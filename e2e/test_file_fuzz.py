@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.store import Store
 

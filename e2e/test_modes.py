@@ -4,7 +4,7 @@ switching modes within a conversation."""
 import pytest
 
 from e2e.chat_data import QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 

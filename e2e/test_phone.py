@@ -3,7 +3,7 @@ the screen's width. (The three happy paths also run on the phone: test_chat_flow
 
 import pytest
 
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 phone = pytest.mark.devices("phone")

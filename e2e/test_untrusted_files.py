@@ -10,7 +10,7 @@ import pytest
 
 from e2e.api import Api
 from e2e.faults import Faults
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.store import Store

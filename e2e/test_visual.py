@@ -3,7 +3,7 @@ screenshot (e2e/visual.py). The data is fixed by the tests, so no text needs mas
 
 import pytest
 
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 from e2e.visual import Screenshots
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from e2e.faults import Faults
-from e2e.helpers import FileFactory
+from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.perf.measure import disk_write_mb_per_s, peak_rss_mb, reset_peak_rss
 from e2e.perf.report import PerfReport
