@@ -1,4 +1,5 @@
-"""The app as `python -m web` in a process of its own, so a test can kill it hard.
+"""The app as `python -m web` in a process of its own, so a test can kill it hard (and a
+benchmark can measure it as users run it, with its stand-in servers beside it).
 
 An in-process server can only be stopped politely. Crash-safety tests need the real
 thing: SIGKILL, mid-write, then a fresh start on the same data dir and port. While the
@@ -32,8 +33,12 @@ log = logging.getLogger("app-process")
 
 
 class AppProcess:
-    def __init__(self, data_dir: Path, settings: dict[str, str], *, measured: bool) -> None:
+    def __init__(
+        self, data_dir: Path, settings: dict[str, str], *, measured: bool, module: str = "web"
+    ) -> None:
+        """`module`: what to run with `python -m`; a benchmark's other servers run this way."""
         self.data_dir = data_dir
+        self.module = module
         self.settings = settings  # DOCCHAT_* values, without the prefix
         self.measured = measured  # coverage is on: save its data before each kill
         self.port = 0  # the first start picks one; restarts keep it
@@ -44,10 +49,14 @@ class AppProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def start(self) -> None:
         started = Signal("the app process listening")
         self._saved = Signal("the app process saving its coverage data")
-        module = "e2e.measured_app" if self.measured else "web"
+        module = "e2e.measured_app" if self.measured else self.module
         self._process = subprocess.Popen(
             [sys.executable, "-m", module],
             env=self._environment(),

@@ -405,14 +405,14 @@ def _words(text: str) -> list[str]:
 async def _sse(reply: Reply) -> AsyncIterator[bytes]:
     finished = False
     try:
-        yield _event(_chunk({"role": "assistant", "content": ""}))  # as the real API begins
+        yield event(chunk({"role": "assistant", "content": ""}))  # as the real API begins
         for index, token in enumerate(reply.tokens):
             if index == reply.gate_after:
                 await reply.gate.wait()
             if reply.pace_s:
                 await asyncio.sleep(reply.pace_s)
             reply.emitted_at.append(time.time())
-            yield _event(_chunk({"content": token}))
+            yield event(chunk({"content": token}))
         if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
             await reply.gate.wait()
         async for piece in _ending(reply.end):
@@ -427,21 +427,21 @@ async def _ending(end: str) -> AsyncIterator[bytes]:
     """What follows the tokens. Over real HTTP (e2e/openai_server.py) the transport errors
     raised here become what causes them: a reset connection, a silent one."""
     if end in FINISHES:
-        yield _event(_chunk({}, finish_reason=end))
+        yield event(chunk({}, finish_reason=end))
         yield b"data: [DONE]\n\n"
     if end == "drop":
         raise httpcore2.ReadError("mock: connection reset by peer")
     if end == "stall":
         raise httpcore2.ReadTimeout("mock: no data within the read timeout")
     if end == "error_event":
-        yield _event({"error": ERROR_BODIES[500]})
+        yield event({"error": ERROR_BODIES[500]})
     if end == "malformed":
         yield b'data: {"choices": [{"delta": {"content": "gar\n\n'
     if end == "unreadable":
-        yield _event({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "choices": None})
+        yield event({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "choices": None})
 
 
-def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
     return {
         "id": "chatcmpl-mock",
         "object": "chat.completion.chunk",
@@ -477,5 +477,5 @@ def _completion(content: str, finish_reason: str | None) -> dict[str, Any]:
     }
 
 
-def _event(data: dict[str, Any]) -> bytes:
+def event(data: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(data)}\n\n".encode()

@@ -8,10 +8,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from e2e.api import Api
 from e2e.faults import Faults
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.sse import Answered, StreamClient, ask_and_read, ending, run_async, text_of, until_ending
+from e2e.store import Store
 from pages import AppShell, ChatPage
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
@@ -159,6 +161,22 @@ def test_a_reload_mid_stream_picks_up_the_live_stream(chat, openai_mock: OpenAIM
     reply.release()
     answer.expect_complete(FULL)
     chat.input_bar.expect_idle()
+
+
+def test_an_answer_being_written_reads_as_its_text_so_far_and_is_stored_whole_at_its_end(
+    chat, api: Api, store: Store, openai_mock: OpenAIMock
+) -> None:
+    """A token is an event in the answer's log; the message's text is written once, when
+    it ends (rewriting it per token would cost the square of its length). Until then,
+    reading the message gives the log's text so far."""
+    reply = openai_mock.reply(TOKENS, gate_after=4)
+    chat.send("Tell me a story").expect_streaming("Once upon a time")
+
+    answer = api.messages(chat.session_id)[-1]
+    assert (answer["status"], answer["content"]) == ("streaming", "Once upon a time")
+    reply.release()
+    chat.messages.last_answer.expect_complete(FULL)
+    assert store.message(answer["id"])["content"] == FULL
 
 
 def test_closing_the_tab_does_not_stop_the_answer(

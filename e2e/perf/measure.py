@@ -1,4 +1,5 @@
-"""Measuring tools for benchmarks: this process's memory, the disk's raw speed."""
+"""Measuring tools for benchmarks: a process's memory and CPU time (this one's, or a
+server's by its pid), the disk's raw speed."""
 
 import os
 import statistics
@@ -6,23 +7,32 @@ import threading
 import time
 from pathlib import Path
 
+Pid = int | str  # a process id, or "self"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-def rss_mb() -> float:
-    return _status("VmRSS")
+
+def rss_mb(pid: Pid = "self") -> float:
+    return _status(pid, "VmRSS")
 
 
-def reset_peak_rss() -> float:
+def reset_peak_rss(pid: Pid = "self") -> float:
     """Start a new peak-memory window; returns the current RSS (Linux)."""
-    Path("/proc/self/clear_refs").write_text("5")
-    return rss_mb()
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    return rss_mb(pid)
 
 
-def peak_rss_mb() -> float:
-    return _status("VmHWM")
+def peak_rss_mb(pid: Pid = "self") -> float:
+    return _status(pid, "VmHWM")
 
 
-def _status(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def cpu_s(pid: Pid = "self") -> float:
+    """CPU time the process has used so far, user and system."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def _status(pid: Pid, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field):
             return int(line.split()[1]) / 1024
     raise LookupError(field)
@@ -44,9 +54,10 @@ def disk_write_mb_per_s(folder: Path, megabytes: int = 50) -> float:
 
 
 class MemorySampler:
-    """RSS once a second on a background thread, for a chart and a trend."""
+    """A process's RSS once a second on a background thread, for a chart and a trend."""
 
-    def __init__(self, every_s: float = 1.0) -> None:
+    def __init__(self, pid: Pid = "self", every_s: float = 1.0) -> None:
+        self.pid = pid
         self.every_s = every_s
         self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
@@ -63,7 +74,7 @@ class MemorySampler:
     def _run(self) -> None:
         start = time.perf_counter()
         while not self._stop.wait(self.every_s):  # the sampling interval, not a wait-for
-            self.samples.append((time.perf_counter() - start, rss_mb()))
+            self.samples.append((time.perf_counter() - start, rss_mb(self.pid)))
 
 
 def slope_per_minute(samples: list[tuple[float, float]]) -> float:

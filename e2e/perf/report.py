@@ -1,4 +1,7 @@
-"""Benchmark figures: checked against budgets.toml, written to test-results/perf/."""
+"""Benchmark figures: checked against budgets.toml, written to test-results/perf/.
+
+A figure's budget is absolute (`budget`, with the file's margin), or a ratio to a baseline
+measured in the same run on the same machine (`ratio`, exact), or both."""
 
 import json
 import statistics
@@ -18,6 +21,11 @@ class Measure:
     value: float
     unit: str
     note: str = ""
+    baseline: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
 
 
 @dataclass
@@ -26,16 +34,19 @@ class PerfReport:
     series: dict[str, dict[str, Any]] = field(default_factory=dict)
     budgets: dict[str, Any] = field(default_factory=lambda: tomllib.loads(BUDGETS.read_text()))
 
-    def record(self, name: str, value: float, unit: str, note: str = "") -> None:
-        """Keep a figure for the report; fails the benchmark if it breaks its budget."""
-        self.figures[name] = Measure(name, round(value, 2), unit, note)
-        budget = self.budgets["figures"].get(name)
-        assert budget is not None, f"No budget for {name} in {BUDGETS.name}"
-        verdict = self.verdict(name, value)
-        assert verdict != "over budget", (
-            f"{name} = {value:.2f} {unit}: worse than its budget {budget['budget']} "
-            f"({budget['better']} is better) by more than {self.margin:.0%}"
+    def record(
+        self, name: str, value: float, unit: str, note: str = "", baseline: float | None = None
+    ) -> None:
+        """Keep a figure (and the baseline it is read against) for the report; fails the
+        benchmark if it breaks its budget."""
+        figure = Measure(name, round(value, 3), unit, note, baseline and round(baseline, 3))
+        self.figures[name] = figure
+        assert name in self.budgets["figures"], f"No budget for {name} in {BUDGETS.name}"
+        assert ("ratio" in self.budgets["figures"][name]) == (baseline is not None), (
+            f"{name}: a ratio budget needs a baseline, and a baseline a ratio budget"
         )
+        broken = self.broken(figure)
+        assert not broken, f"{name} = {value:.2f} {unit}: {broken}"
 
     def keep_series(self, name: str, **data: Any) -> None:
         self.series[name] = data
@@ -44,31 +55,50 @@ class PerfReport:
     def margin(self) -> float:
         return self.budgets["margin"]
 
-    def verdict(self, name: str, value: float) -> str:
+    def broken(self, figure: Measure) -> str:
+        """What budget the figure breaks, in words; empty if none."""
+        budget = self.budgets["figures"][figure.name]
+        lower = budget["better"] == "lower"
+        if "budget" in budget:
+            margin = budget.get("margin", self.margin)
+            limit = budget["budget"] * (1 + margin if lower else 1 - margin)
+            if figure.value > limit if lower else figure.value < limit:
+                return (
+                    f"worse than its budget {budget['budget']} ({budget['better']} is better) "
+                    f"by more than {margin:.0%}"
+                )
+        ratio = budget.get("ratio")
+        if ratio and (figure.ratio > ratio if lower else figure.ratio < ratio):
+            return (
+                f"{figure.ratio:.2f}x its baseline {figure.baseline:g}, against a budget of "
+                f"{ratio}x ({budget['better']} is better)"
+            )
+        return ""
+
+    def _budget_text(self, name: str) -> str:
         budget = self.budgets["figures"][name]
-        limit = budget["budget"]
-        if budget["better"] == "lower":
-            ok = value <= limit * (1 + self.margin)
-        else:
-            ok = value >= limit * (1 - self.margin)
-        return "ok" if ok else "over budget"
+        better = "≤" if budget["better"] == "lower" else "≥"
+        parts = [f"{better} {budget['budget']:g}"] if "budget" in budget else []
+        return ", ".join(parts + ([f"{better} {budget['ratio']:g}x"] if "ratio" in budget else []))
 
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for f in self.figures.values():
-            budget = self.budgets["figures"][f.name]
-            better = "≤" if budget["better"] == "lower" else "≥"
-            rows.append(
-                f"| {f.name} | {f.value:g} {f.unit} | {better} {budget['budget']:g} | "
-                f"{self.verdict(f.name, f.value)} | {f.note} |"
-            )
+        rows = [
+            f"| {f.name} | {f.value:g} {f.unit} | "
+            + (f"{f.baseline:g} | {f.ratio:.2f}x | " if f.baseline else "| | ")
+            + f"{self._budget_text(f.name)} | {'over budget' if self.broken(f) else 'ok'} | "
+            + f"{f.note} |"
+            for f in self.figures.values()
+        ]
         charts = self._charts(folder)
         (folder / "report.md").write_text(
             "# DocChat benchmarks\n\n"
             f"Machine the budgets were recorded on: {self.budgets['machine']}.\n"
-            f"A figure fails when worse than its budget by more than {self.margin:.0%}.\n\n"
-            "| figure | value | budget | verdict | note |\n|---|---|---|---|---|\n"
+            f"A figure fails when worse than its absolute budget by more than {self.margin:.0%},"
+            " or than its budget as a ratio to its baseline (measured in the same run, on the"
+            " same machine) at all.\n\n"
+            "| figure | value | baseline | ratio | budget | verdict | note |\n"
+            "|---|---|---|---|---|---|---|\n"
             + "\n".join(rows)
             + "\n\n"
             + "".join(f"![{name}]({name}.png)\n\n" for name in charts)
@@ -77,7 +107,7 @@ class PerfReport:
             json.dumps(
                 {
                     "machine": self.budgets["machine"],
-                    "figures": {n: vars(f) for n, f in self.figures.items()},
+                    "figures": {n: {**vars(f), "ratio": f.ratio} for n, f in self.figures.items()},
                     "series": self.series,
                 },
                 indent=2,

@@ -1,10 +1,21 @@
 """What an answer's job writes: tokens, steps, citations and the ending.
 
-Each is an event in the message's numbered log (what subscribers replay) and a change to
-the message row (what a page shows after a reload, written by the repository), in one
-transaction.
+Each is an event in the message's numbered log (what subscribers replay) and, but for
+tokens, a change to the message row (what a page shows after a reload, written by the
+repository), in one transaction. A token is only an event: the row's text is written
+once, when the answer ends, from the log; until then readers add the log's text to it.
+Rewriting the growing text per token would cost the square of an answer's length.
+
+Tokens are written in batches: those the job receives within one turn of the event loop
+(a network read often brings several) go into one transaction when the job next waits.
+Subscribers hear only of what is stored, so a crash loses at most that one turn's tokens,
+which nobody has seen: a page never shows text the log could not replay.
 """
 
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from web.chat import repository as repo
@@ -20,49 +31,83 @@ INTERRUPTED = ProviderError(
 INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
 
 
-def token(ctx: AppContext, message_id: str, text: str) -> None:
-    with ctx.db.transaction() as conn:
-        events.answers.append(conn, message_id, "token", {"text": text})
-        repo.append_text(conn, message_id, text)
-    ctx.hub.notify(message_id)
+class AnswerLog:
+    """One answer's writer, for as long as its job runs (or to end it after a crash)."""
 
+    def __init__(self, ctx: AppContext, message_id: str) -> None:
+        self.ctx = ctx
+        self.message_id = message_id
+        self._tokens: list[str] = []  # received, not yet stored
+        self._failed: Exception | None = None  # storing a batch failed: the job must end
 
-def step(ctx: AppContext, message_id: str, text: str) -> None:
-    """A line of progress, shown while deep research runs and kept with the answer."""
-    with ctx.db.transaction() as conn:
-        events.answers.append(conn, message_id, "step", {"text": text})
-        repo.append_step(conn, message_id, text)
-    ctx.hub.notify(message_id)
+    def token(self, text: str) -> None:
+        """Stored with the rest of this turn's tokens once the job waits."""
+        self._raise_if_failed()
+        self._tokens.append(text)
+        if len(self._tokens) == 1:
+            asyncio.get_running_loop().call_soon(self._store_tokens_or_fail)
 
+    def step(self, text: str) -> None:
+        """A line of progress, shown while deep research runs and kept with the answer."""
+        with self._written() as conn:
+            events.answers.append(conn, self.message_id, "step", {"text": text})
+            repo.append_step(conn, self.message_id, text)
 
-def citations(ctx: AppContext, message_id: str, cited: list[dict[str, Any]]) -> None:
-    with ctx.db.transaction() as conn:
-        events.answers.append(conn, message_id, "citations", cited)
-        repo.set_citations(conn, message_id, cited)
-    ctx.hub.notify(message_id)
+    def citations(self, cited: list[dict[str, Any]]) -> None:
+        with self._written() as conn:
+            events.answers.append(conn, self.message_id, "citations", cited)
+            repo.set_citations(conn, self.message_id, cited)
 
+    def finish(
+        self,
+        status: str,
+        error: ProviderError | None = None,
+        *,
+        sources: AnswerRequest | None = None,
+    ) -> None:
+        """Record how the answer ended, with its text, and close its log with `done` or
+        `error`. `sources`: what it was written from, kept when it may be continued."""
+        error_json = error.as_json() if error else None
+        with self._written() as conn:
+            repo.set_ending(conn, self.message_id, status, error_json, sources)
+            if error_json:  # `error {code, message, retryable}`: what went wrong, in words
+                events.answers.append(conn, self.message_id, "error", error_json)
+            else:  # `done {message}`: the finished message, as the API gives it
+                message = message_json(repo.get_message_by_id(self.ctx.db, self.message_id))
+                events.answers.append(conn, self.message_id, "done", {"message": message})
 
-def finish(
-    ctx: AppContext,
-    message_id: str,
-    status: str,
-    error: ProviderError | None = None,
-    *,
-    sources: AnswerRequest | None = None,
-) -> None:
-    """Record how the answer ended and close its log with `done` or `error`.
+    @contextmanager
+    def _written(self) -> Iterator[sqlite3.Connection]:
+        """A transaction of the answer's, after the tokens received before it: the log
+        keeps the order things happened in."""
+        self._raise_if_failed()
+        self._store_tokens()
+        with self._stored() as conn:
+            yield conn
 
-    `sources`: what it was written from, kept when it may be continued.
-    """
-    error_json = error.as_json() if error else None
-    with ctx.db.transaction() as conn:
-        repo.set_ending(conn, message_id, status, error_json, sources)
-        if error_json:  # `error {code, message, retryable}`: what went wrong, in words
-            events.answers.append(conn, message_id, "error", error_json)
-        else:  # `done {message}`: the finished message, as the API gives it
-            message = message_json(repo.get_message_by_id(ctx.db, message_id))
-            events.answers.append(conn, message_id, "done", {"message": message})
-    ctx.hub.notify(message_id)
+    @contextmanager
+    def _stored(self) -> Iterator[sqlite3.Connection]:
+        """Subscribers hear of a change once it is stored."""
+        with self.ctx.db.transaction() as conn:
+            yield conn
+        self.ctx.hub.notify(self.message_id)
+
+    def _store_tokens(self) -> None:
+        if self._tokens:
+            texts, self._tokens = self._tokens, []
+            with self._stored() as conn:
+                events.answers.append_many(conn, self.message_id, "token", texts)
+
+    def _store_tokens_or_fail(self) -> None:
+        try:
+            self._store_tokens()
+        except Exception as exc:  # the job hears of it at its next write, and ends
+            self._failed = exc
+
+    def _raise_if_failed(self) -> None:
+        if failed := self._failed:
+            self._failed = None  # once: the job's ending is written after it
+            raise failed
 
 
 def reopen(ctx: AppContext, message_id: str) -> None:

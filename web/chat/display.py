@@ -18,7 +18,11 @@ def markdown_to_html(text: str) -> str:
     return nh3.clean(_markdown.render(text), link_rel="noopener noreferrer nofollow")
 
 
-def message_json(row: sqlite3.Row) -> dict[str, Any]:
+# A message's row, or (while it is written) the row with its text so far.
+Message = sqlite3.Row | dict[str, Any]
+
+
+def message_json(row: Message) -> dict[str, Any]:
     """A message as the API, the pages and the event streams give it."""
     message = dict(row)
     message["error"] = json.loads(row["error"]) if row["error"] else None

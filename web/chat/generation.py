@@ -4,8 +4,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from web.chat import answer_log
-from web.chat.answer_log import INTERNAL, INTERRUPTED
+from web.chat.answer_log import INTERNAL, INTERRUPTED, AnswerLog
 from web.chat.citations import cited
 from web.chat.endings import status_for
 from web.chat.question import Question
@@ -19,7 +18,8 @@ log = logging.getLogger("docchat.generation")
 
 
 async def write_answer(ctx: AppContext, message_id: str, question: Question) -> None:
-    await _run(ctx, message_id, lambda: _gather(ctx, message_id, question))
+    answer = AnswerLog(ctx, message_id)
+    await _run(ctx, answer, lambda: _gather(ctx, answer, question))
 
 
 async def continue_answer(ctx: AppContext, message_id: str, request: AnswerRequest) -> None:
@@ -28,39 +28,40 @@ async def continue_answer(ctx: AppContext, message_id: str, request: AnswerReque
     async def as_before() -> AnswerRequest:
         return request
 
-    await _run(ctx, message_id, as_before)
+    await _run(ctx, AnswerLog(ctx, message_id), as_before)
 
 
 async def _run(
-    ctx: AppContext, message_id: str, gather: Callable[[], Awaitable[AnswerRequest]]
+    ctx: AppContext, answer: AnswerLog, gather: Callable[[], Awaitable[AnswerRequest]]
 ) -> None:
+    message_id = answer.message_id
     try:
         request = await gather()
-        text, finish_reason = await _write(ctx, message_id, request)
+        text, finish_reason = await _write(ctx, answer, request)
         if citations := cited(request.partial + text, request.passages):
-            answer_log.citations(ctx, message_id, citations)
+            answer.citations(citations)
     except ProviderError as err:
         log.warning("answer %s failed: %s (%s)", message_id, err.code, err.message)
-        answer_log.finish(ctx, message_id, "error", err)
+        answer.finish("error", err)
     except asyncio.CancelledError:
         if ctx.hub.stop_requested(message_id):
-            answer_log.finish(ctx, message_id, "stopped")
+            answer.finish("stopped")
         else:
-            answer_log.finish(ctx, message_id, "interrupted", INTERRUPTED)
+            answer.finish("interrupted", INTERRUPTED)
         raise
     except Exception:
         log.exception("answer %s crashed", message_id)
-        answer_log.finish(ctx, message_id, "error", INTERNAL)
+        answer.finish("error", INTERNAL)
     else:
         status = status_for(finish_reason)
         # What a Continue will need: the same sources, numbered the same.
         sources = request if status == "length_limit" else None
-        answer_log.finish(ctx, message_id, status, sources=sources)
+        answer.finish(status, sources=sources)
 
 
-async def _gather(ctx: AppContext, message_id: str, question: Question) -> AnswerRequest:
+async def _gather(ctx: AppContext, answer: AnswerLog, question: Question) -> AnswerRequest:
     if question.mode == "research":
-        return await research(ctx, message_id, question)
+        return await research(ctx, answer, question)
     passages = search(
         ctx.db,
         question.workspace_id,
@@ -71,18 +72,18 @@ async def _gather(ctx: AppContext, message_id: str, question: Question) -> Answe
     return AnswerRequest(question.content, passages, "chat", question.history)
 
 
-async def _write(ctx: AppContext, message_id: str, request: AnswerRequest) -> tuple[str, str]:
+async def _write(ctx: AppContext, answer: AnswerLog, request: AnswerRequest) -> tuple[str, str]:
     """Stream the answer into the log; returns its text and the model's finish reason."""
     if request.mode == "research" and not request.passages:
         text = no_evidence(request.sub_questions)  # nothing to go on: say so, don't invent
-        answer_log.token(ctx, message_id, text)
+        answer.token(text)
         return text, "stop"
     parts: list[str] = []
     finish_reason = None
     async for piece in ctx.answerer.stream(request):
         if piece.text:
             parts.append(piece.text)
-            answer_log.token(ctx, message_id, piece.text)
+            answer.token(piece.text)
         finish_reason = piece.finish_reason or finish_reason
     if finish_reason is None:
         raise cut_off()  # the stream just stopped: half an answer is not an answer

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import asdict
 from typing import Any
 
-from web.chat.display import message_json
+from web.chat.display import Message, message_json
 from web.chat.endings import IN_HISTORY
 from web.llm.prompts import AnswerRequest
 from web.records import new_id, utc_now
@@ -86,24 +86,34 @@ def delete_session(db: Database, workspace_id: str, session_id: str) -> None:
         events.changes.append(conn, workspace_id, "session_deleted", {"id": session_id})
 
 
-def messages(db: Database, session_id: str) -> list[sqlite3.Row]:
-    return db.all(
+def messages(db: Database, session_id: str) -> list[Message]:
+    rows = db.all(
         f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? ORDER BY m.rowid",
         session_id,
     )
+    return [_with_streamed_text(db, row) for row in rows]
 
 
-def get_message(db: Database, workspace_id: str, message_id: str) -> sqlite3.Row | None:
-    return db.one(
+def get_message(db: Database, workspace_id: str, message_id: str) -> Message | None:
+    row = db.one(
         f"SELECT {MESSAGE_FIELDS} FROM messages m JOIN sessions s ON s.id = m.session_id "
         "WHERE m.id = ? AND s.workspace_id = ?",
         message_id,
         workspace_id,
     )
+    return row and _with_streamed_text(db, row)
 
 
-def get_message_by_id(db: Database, message_id: str) -> sqlite3.Row:
-    return db.one(f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.id = ?", message_id)
+def get_message_by_id(db: Database, message_id: str) -> Message:
+    row = db.one(f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.id = ?", message_id)
+    return _with_streamed_text(db, row)
+
+
+def _with_streamed_text(db: Database, row: sqlite3.Row) -> Message:
+    """An answer being written has, as its text, what its log has stored so far."""
+    if row["status"] != "streaming":
+        return row
+    return {**dict(row), "content": row["content"] + events.streamed_text(db.conn, row["id"])}
 
 
 def is_streaming(db: Database, session_id: str) -> bool:
@@ -146,11 +156,8 @@ def streaming_answer_ids(db: Database) -> list[str]:
 
 
 # An answer's row as its job writes it; each call is part of a transaction of
-# `answer_log`'s, which adds the matching event to the answer's log.
-
-
-def append_text(conn: sqlite3.Connection, message_id: str, text: str) -> None:
-    conn.execute("UPDATE messages SET content = content || ? WHERE id = ?", (text, message_id))
+# `answer_log`'s, which adds the matching event to the answer's log. Its text is written
+# once, at its ending, from the log's tokens (until then, reads add them).
 
 
 def append_step(conn: sqlite3.Connection, message_id: str, text: str) -> None:
@@ -175,8 +182,10 @@ def set_ending(
     sources: AnswerRequest | None,
 ) -> None:
     conn.execute(
-        "UPDATE messages SET status = ?, error = ?, sources = ? WHERE id = ?",
+        "UPDATE messages SET content = content || ?, status = ?, error = ?, sources = ? "
+        "WHERE id = ?",
         (
+            events.streamed_text(conn, message_id),
             status,
             json.dumps(error) if error else None,
             _sources_json(sources) if sources else None,
@@ -218,7 +227,7 @@ def history(
     return kept
 
 
-def question_for(db: Database, answer: sqlite3.Row) -> sqlite3.Row:
+def question_for(db: Database, answer: Message) -> sqlite3.Row:
     """The user message an answer replies to: the one just before it."""
     return db.one(
         f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? AND m.role = 'user' "
@@ -228,7 +237,7 @@ def question_for(db: Database, answer: sqlite3.Row) -> sqlite3.Row:
     )
 
 
-def is_last_message(db: Database, message: sqlite3.Row) -> bool:
+def is_last_message(db: Database, message: Message) -> bool:
     last = db.one(
         "SELECT id FROM messages WHERE session_id = ? ORDER BY rowid DESC LIMIT 1",
         message["session_id"],
@@ -236,7 +245,7 @@ def is_last_message(db: Database, message: sqlite3.Row) -> bool:
     return last["id"] == message["id"]
 
 
-def replace_answer(db: Database, answer: sqlite3.Row, offline: bool) -> str:
+def replace_answer(db: Database, answer: Message, offline: bool) -> str:
     """A new streaming answer in place of a finished one, for the same question."""
     new_answer_id, now = new_id(), utc_now()
     with db.transaction() as conn:
@@ -289,7 +298,7 @@ def _sources_json(request: AnswerRequest) -> str:
     return json.dumps({"passages": passages, "sub_questions": request.sub_questions})
 
 
-def continuation(db: Database, answer: sqlite3.Row, budget_chars: int) -> AnswerRequest:
+def continuation(db: Database, answer: Message, budget_chars: int) -> AnswerRequest:
     """What asks the model to go on with an answer: the same question, history and sources
     as before (numbered the same, so citations still match), and the answer so far."""
     question = question_for(db, answer)

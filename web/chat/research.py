@@ -1,15 +1,15 @@
 """Deep research: plan sub-questions, search the documents for each, gather the sources."""
 
-from web.chat import answer_log
+from web.chat.answer_log import AnswerLog
 from web.chat.question import Question
 from web.context import AppContext
 from web.llm.prompts import AnswerRequest
 from web.retrieval import Passage, search
 
 
-async def research(ctx: AppContext, message_id: str, question: Question) -> AnswerRequest:
+async def research(ctx: AppContext, log: AnswerLog, question: Question) -> AnswerRequest:
     settings = ctx.settings
-    answer_log.step(ctx, message_id, "Planning the research…")
+    log.step("Planning the research…")
     sub_questions = await ctx.answerer.plan(
         question.content, question.history, settings.research_sub_questions
     )
@@ -23,9 +23,9 @@ async def research(ctx: AppContext, message_id: str, question: Question) -> Answ
             settings.research_passages_per_question,
         )
         found.update((p.chunk_id, p) for p in passages if p.chunk_id not in found)
-        answer_log.step(ctx, message_id, f"Searched “{sub_question}”: {_passages(len(passages))}")
+        log.step(f"Searched “{sub_question}”: {_passages(len(passages))}")
     if found:
-        answer_log.step(ctx, message_id, f"Writing the answer from {_passages(len(found))}…")
+        log.step(f"Writing the answer from {_passages(len(found))}…")
     return AnswerRequest(
         question=question.content,
         passages=list(found.values()),

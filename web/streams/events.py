@@ -43,6 +43,19 @@ class Log:
         )
         return seq
 
+    def append_many(self, conn: sqlite3.Connection, key: str, type_: str, texts: list[str]) -> None:
+        """Several events of one type, each `{"text": …}`, numbered one after another."""
+        (last,) = conn.execute(
+            f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", (key,)
+        ).fetchone()
+        conn.executemany(
+            f"INSERT INTO {self.table} ({self.key}, seq, type, data) VALUES (?, ?, ?, ?)",
+            [
+                (key, seq, type_, json.dumps({"text": text}, ensure_ascii=False))
+                for seq, text in enumerate(texts, last + 1)
+            ],
+        )
+
     def after(self, db: Database, key: str, seq: int) -> list[Event]:
         rows = db.all(
             f"SELECT seq, type, data FROM {self.table} WHERE {self.key} = ? AND seq > ? "
@@ -72,3 +85,14 @@ def reopen(conn: sqlite3.Connection, message_id: str) -> None:
         "AND seq = (SELECT MAX(seq) FROM events WHERE message_id = ?)",
         (message_id, message_id),
     )
+
+
+def streamed_text(conn: sqlite3.Connection, message_id: str) -> str:
+    """The text of an answer's tokens since it started, or last went on (continued)."""
+    rows = conn.execute(
+        "SELECT data FROM events WHERE message_id = ? AND type = 'token' AND seq > "
+        "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE message_id = ? AND type = 'continued') "
+        "ORDER BY seq",
+        (message_id, message_id),
+    ).fetchall()
+    return "".join(json.loads(data)["text"] for (data,) in rows)

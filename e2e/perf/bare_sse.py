@@ -1,0 +1,65 @@
+"""The floor, for benchmarks: the least a server can do to stream a model's answer over
+SSE, in a process of its own (`python -m e2e.perf.bare_sse`, settings as DocChat's).
+
+Same framework, server and OpenAI SDK as DocChat, and the same API shape (a chat, a
+question answered 202 with its `events_url`, the answer's events): the model is asked
+when the question arrives and its tokens pass through memory to the one subscriber. No
+storage, no replay, no workspaces. DocChat's figures are read against this one's, measured
+in the same run on the same machine.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from openai import AsyncOpenAI
+
+from web.settings import Settings
+
+settings = Settings()
+model = AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url)
+app = FastAPI()
+answers: dict[str, asyncio.Queue[str | None]] = {}
+jobs: set[asyncio.Task[None]] = set()
+
+
+@app.post("/api/sessions", status_code=201)
+async def new_chat() -> dict[str, str]:
+    return {"id": uuid.uuid4().hex}
+
+
+@app.post("/api/sessions/{session_id}/messages", status_code=202)
+async def ask(session_id: str, body: dict[str, str]) -> dict[str, str]:
+    answer_id = uuid.uuid4().hex
+    answers[answer_id] = asyncio.Queue()
+    job = asyncio.create_task(_answer(answers[answer_id], body["content"]))
+    jobs.add(job)
+    job.add_done_callback(jobs.discard)
+    return {"events_url": f"/api/messages/{answer_id}/events"}
+
+
+async def _answer(tokens: asyncio.Queue[str | None], question: str) -> None:
+    stream = await model.chat.completions.create(
+        model=settings.model, messages=[{"role": "user", "content": question}], stream=True
+    )
+    async for part in stream:
+        if part.choices and part.choices[0].delta.content:
+            tokens.put_nowait(part.choices[0].delta.content)
+    tokens.put_nowait(None)
+
+
+@app.get("/api/messages/{answer_id}/events", response_class=EventSourceResponse)
+async def events(answer_id: str) -> AsyncIterator[ServerSentEvent]:
+    tokens = answers.pop(answer_id)
+    seq = 0
+    while (text := await tokens.get()) is not None:
+        seq += 1
+        yield ServerSentEvent(event="token", data={"text": text}, id=str(seq))
+    yield ServerSentEvent(event="done", data={}, id=str(seq + 1))
+
+
+if __name__ == "__main__":
+    uvicorn.run(app, host=settings.host, port=settings.port)  # as `python -m web` runs

@@ -1,0 +1,126 @@
+"""Load for benchmarks, from processes of its own: people who open a chat, ask, and read
+the answer's event stream to its end, as DocChat's pages do.
+
+Why our own client and not a load tool: none of those at hand speaks SSE as the page
+does (Locust and k6 need plugins for it), and the figures need what only the client
+knows: when each token arrived, against when the model emitted it. So each person is an
+httpx + httpx-sse client with its own cookie, and the people are split over worker
+processes: the clients never share an interpreter, or its GIL, with a server or the test.
+"""
+
+import asyncio
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from httpx_sse import aconnect_sse
+
+from e2e.perf.model_server import emitted_ns
+
+WORKERS = 2
+TIMEOUT_S = 60
+# Spawned workers import httpx and this module before the first person starts.
+START_AFTER_S = 0.5
+
+
+@dataclass
+class Heard:
+    """One answer, as its reader heard it."""
+
+    ended: str = ""  # the last event: done or error; empty if the stream broke off
+    first_token_s: float | None = None  # from sending the question
+    last_token_s: float | None = None
+    tokens: int = 0
+    delays_ms: list[float] = field(default_factory=list)  # read - emitted, per token
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.ended == "done"
+
+
+async def ask_and_read(http: httpx.AsyncClient, question: str) -> Heard:
+    session = (await http.post("/api/sessions", json={})).raise_for_status().json()
+    heard = Heard()
+    start = time.perf_counter()
+    url = f"/api/sessions/{session['id']}/messages"
+    sent = (await http.post(url, json={"content": question})).raise_for_status()
+    async with aconnect_sse(http, "GET", sent.json()["events_url"]) as source:
+        async for event in source.aiter_sse():
+            if event.event == "token":
+                now_ns, since_s = time.time_ns(), time.perf_counter() - start
+                heard.first_token_s = heard.first_token_s or since_s
+                heard.last_token_s = since_s
+                heard.tokens += 1
+                heard.delays_ms.append((now_ns - emitted_ns(event.json()["text"])) / 1e6)
+            if event.event in ("done", "error"):
+                heard.ended = event.event
+                break
+    return heard
+
+
+async def _person(base_url: str, question: str, until: float | None) -> list[Heard]:
+    """One answer; or, with `until` (time.time()), one after another until then."""
+    answers = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http:
+        while True:
+            try:
+                answers.append(await ask_and_read(http, question))
+            except httpx.HTTPError as exc:
+                answers.append(Heard(error=f"{type(exc).__name__}: {exc}"))
+            if until is None or time.time() >= until:
+                return answers
+
+
+def _worker(base_url: str, people: int, start_at: float, duration_s: float | None) -> list[Heard]:
+    async def everyone() -> list[Heard]:
+        await asyncio.sleep(max(0.0, start_at - time.time()))  # every worker at once
+        until = start_at + duration_s if duration_s else None
+        each = await asyncio.gather(
+            *(_person(base_url, f"Question {n}", until) for n in range(people))
+        )
+        return [answer for answers in each for answer in answers]
+
+    return asyncio.run(everyone())
+
+
+def _ready(_: int) -> None:
+    """Nothing: a worker that ran it has imported what the load needs."""
+
+
+def answers(base_url: str, people: int, duration_s: float | None = None) -> list[Heard]:
+    """Every person asks at once (and, for `duration_s`, again and again); their answers."""
+    shares = [people // WORKERS + (n < people % WORKERS) for n in range(WORKERS)]
+    with multiprocessing.get_context("spawn").Pool(WORKERS) as pool:
+        pool.map(_ready, range(WORKERS * 4), chunksize=1)
+        start_at = time.time() + START_AFTER_S
+        jobs = [(base_url, share, start_at, duration_s) for share in shares if share]
+        return [answer for heard in pool.starmap(_worker, jobs) for answer in heard]
+
+
+def model_alone(model_url: str) -> Heard:
+    """The model's own stream, read straight from it: how fast it emits (a baseline)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_read_model_alone, (model_url,))
+
+
+def _read_model_alone(model_url: str) -> Heard:
+    async def read() -> Heard:
+        heard = Heard()
+        start = time.perf_counter()
+        async with (
+            httpx.AsyncClient(timeout=TIMEOUT_S) as http,
+            aconnect_sse(http, "POST", f"{model_url}/v1/chat/completions", json={}) as source,
+        ):
+            async for event in source.aiter_sse():
+                if event.data == "[DONE]":
+                    heard.ended = "done"
+                    break
+                if event.json()["choices"][0]["delta"].get("content"):
+                    heard.first_token_s = heard.first_token_s or time.perf_counter() - start
+                    heard.last_token_s = time.perf_counter() - start
+                    heard.tokens += 1
+        return heard
+
+    return asyncio.run(read())

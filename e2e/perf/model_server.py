@@ -1,0 +1,65 @@
+"""The model, for benchmarks: an OpenAI-compatible chat server in a process of its own
+(`python -m e2e.perf.model_server`), streaming as many tokens as scripted, as fast as
+scripted.
+
+`PUT /script {"tokens": n, "pace_s": s}` sets what every completion streams from then on.
+Each token carries the moment it was emitted (" 17@<epoch ns>"), so a client on the same
+machine can tell how long the servers between took to pass it on.
+"""
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from e2e.openai_mock import chunk, event
+
+EMITTED_AT = re.compile(r"@(\d+)")
+script = {"tokens": 20, "pace_s": 0.0}
+
+
+def emitted_ns(token: str) -> int:
+    """When the model emitted a token (time.time_ns() on this machine)."""
+    return int(EMITTED_AT.search(token).group(1))
+
+
+async def _set_script(request: Request) -> Response:
+    script.update(await request.json())
+    return Response(status_code=204)
+
+
+async def _completion(_: Request) -> StreamingResponse:
+    tokens = _stream(script["tokens"], script["pace_s"])
+    return StreamingResponse(tokens, media_type="text/event-stream")
+
+
+async def _stream(tokens: int, pace_s: float) -> AsyncIterator[bytes]:
+    yield event(chunk({"role": "assistant", "content": ""}))
+    for n in range(tokens):
+        if pace_s:
+            await asyncio.sleep(pace_s)  # a model's pace, not a wait for something
+        yield event(chunk({"content": f" {n}@{time.time_ns()}"}))
+    yield event(chunk({}, finish_reason="stop"))
+    yield b"data: [DONE]\n\n"
+
+
+app = Starlette(
+    routes=[
+        Route("/script", _set_script, methods=["PUT"]),
+        Route("/v1/chat/completions", _completion, methods=["POST"]),
+    ]
+)
+
+
+def main() -> None:
+    uvicorn.run(app, host="127.0.0.1", port=0, log_level="info", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

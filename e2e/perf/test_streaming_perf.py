@@ -1,0 +1,148 @@
+"""Streaming, measured as users meet it: DocChat as `python -m web`, the model's stand-in
+and the floor (e2e/perf/bare_sse.py) each a server process of its own, the people in
+processes of their own (e2e/perf/load.py). Every figure stands beside the floor's, or the
+model's own, measured in the same run."""
+
+import httpx
+import pytest
+
+from e2e.app_process import AppProcess
+from e2e.perf import load
+from e2e.perf.load import Heard
+from e2e.perf.measure import MemorySampler, cpu_s, slope_per_minute
+from e2e.perf.report import PerfReport, percentile
+
+pytestmark = pytest.mark.perf
+
+
+def script(model: AppProcess, tokens: int, pace_s: float = 0.0) -> None:
+    """What the model streams for every question from now on."""
+    httpx.put(f"{model.url}/script", json={"tokens": tokens, "pace_s": pace_s}).raise_for_status()
+
+
+def all_done(heard: list[Heard]) -> list[Heard]:
+    failed = [h for h in heard if not h.ok]
+    assert not failed, f"{len(failed)} of {len(heard)} answers failed, e.g. {failed[0]}"
+    return heard
+
+
+def ttft_ms(heard: list[Heard]) -> list[float]:
+    return [h.first_token_s * 1000 for h in heard]
+
+
+def test_two_hundred_people_streaming_at_once(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    script(model, tokens=20)
+    load.answers(docchat.url, 10)  # warm: a first request's imports and caches
+    load.answers(bare.url, 10)
+
+    ours = load.answers(docchat.url, 200)
+    floor = all_done(load.answers(bare.url, 200))
+
+    perf.record("streams_200_errors", sum(not h.ok for h in ours), "streams")
+    perf.record(
+        "streams_200_ttft_p95_ms",
+        percentile(ttft_ms(all_done(ours)), 0.95),
+        "ms",
+        "question sent → first token read; 200 people at once, each their own cookie",
+        baseline=percentile(ttft_ms(floor), 0.95),
+    )
+
+
+def test_latency_each_token_gains_on_its_way(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    """The model emits a token every 5 ms; each token's delay from its emission to its
+    reader, past the first 10 (emitted before the reader had subscribed)."""
+    script(model, tokens=410, pace_s=0.005)
+    (ours,) = all_done(load.answers(docchat.url, 1))
+    (floor,) = all_done(load.answers(bare.url, 1))
+
+    for name, fraction in (("p50", 0.5), ("p99", 0.99)):
+        perf.record(
+            f"token_delay_{name}_ms",
+            percentile(ours.delays_ms[10:], fraction),
+            "ms",
+            "model emits → reader reads it, 400 tokens at 5 ms",
+            baseline=percentile(floor.delays_ms[10:], fraction),
+        )
+
+
+def test_one_long_answer_at_full_speed(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    script(model, tokens=20_000)
+    (alone,) = all_done([load.model_alone(model.url)])
+    (ours,) = all_done(load.answers(docchat.url, 1))
+    (floor,) = all_done(load.answers(bare.url, 1))
+
+    def rate(heard: Heard) -> float:
+        return heard.tokens / (heard.last_token_s - heard.first_token_s)
+
+    note = "20,000 tokens, first → last token read by its one reader"
+    perf.record("long_answer_tokens_per_s", rate(ours), "tokens/s", note, baseline=rate(floor))
+    perf.record(
+        "long_answer_tokens_per_s_vs_model",
+        rate(ours),
+        "tokens/s",
+        "the same, against the model's own stream read straight from it",
+        baseline=rate(alone),
+    )
+
+
+def test_a_long_answer_costs_no_more_per_token_than_a_short_one(
+    model: AppProcess, docchat: AppProcess, perf: PerfReport
+) -> None:
+    """The server's CPU time per token (its process's own, from /proc): 20 answers of 200
+    tokens against one of 20,000. Linear costs the same; quadratic costs 100x more."""
+
+    def cpu_per_token_us(tokens: int, answers: int) -> float:
+        script(model, tokens=tokens)
+        before = cpu_s(docchat.pid)
+        for _ in range(answers):
+            all_done(load.answers(docchat.url, 1))
+        return (cpu_s(docchat.pid) - before) / (tokens * answers) * 1e6
+
+    load.answers(docchat.url, 1)  # warm
+    short = cpu_per_token_us(200, 20)
+    perf.record(
+        "cpu_per_token_us_20000_tokens",
+        cpu_per_token_us(20_000, 1),
+        "µs",
+        "server CPU per token, one 20,000-token answer, against 200-token answers",
+        baseline=short,
+    )
+
+
+@pytest.mark.parametrize("duration_s", [300])
+def test_sustained_load(
+    model: AppProcess,
+    docchat: AppProcess,
+    bare: AppProcess,
+    perf: PerfReport,
+    duration_s: int,
+) -> None:
+    """Five people asking question after question: answers per second, and whether the
+    server's memory (its own process's RSS) trends upward."""
+    script(model, tokens=50)
+    floor_s = min(duration_s, 60)
+    floor = all_done(load.answers(bare.url, 5, duration_s=floor_s))
+    with MemorySampler(docchat.pid) as sampler:
+        ours = all_done(load.answers(docchat.url, 5, duration_s=duration_s))
+
+    samples = sampler.samples
+    perf.keep_series(
+        "memory",
+        seconds=[round(t, 1) for t, _ in samples],
+        rss_mb=[round(m, 1) for _, m in samples],
+    )
+    perf.record(
+        "sustained_answers_per_s",
+        len(ours) / duration_s,
+        "answers/s",
+        f"5 people, 50-token answers, {duration_s} s",
+        baseline=len(floor) / floor_s,
+    )
+    settled = samples[len(samples) // 3 :]  # after warm-up
+    perf.record("sustained_memory_trend_mb_per_min", slope_per_minute(settled), "MB/min")
