@@ -40,6 +40,17 @@ class Heard:
         return self.ended == "done"
 
 
+def all_done(heard: list[Heard]) -> list[Heard]:
+    """The answers, each of which must have ended `done`."""
+    failed = [h for h in heard if not h.ok]
+    assert not failed, f"{len(failed)} of {len(heard)} answers failed, e.g. {failed[0]}"
+    return heard
+
+
+def ttft_ms(heard: list[Heard]) -> list[float]:
+    return [h.first_token_s * 1000 for h in heard]
+
+
 async def ask_and_read(http: httpx.AsyncClient, question: str) -> Heard:
     session = (await http.post("/api/sessions", json={})).raise_for_status().json()
     heard = Heard()
@@ -60,8 +71,8 @@ async def ask_and_read(http: httpx.AsyncClient, question: str) -> Heard:
     return heard
 
 
-async def _person(base_url: str, question: str, until: float | None) -> list[Heard]:
-    """One answer; or, with `until` (time.time()), one after another until then."""
+async def _person(base_url: str, question: str, rounds: int, until: float | None) -> list[Heard]:
+    """`rounds` answers one after another; with `until` (time.time()), on until then."""
     answers = []
     async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http:
         while True:
@@ -69,16 +80,18 @@ async def _person(base_url: str, question: str, until: float | None) -> list[Hea
                 answers.append(await ask_and_read(http, question))
             except httpx.HTTPError as exc:
                 answers.append(Heard(error=f"{type(exc).__name__}: {exc}"))
-            if until is None or time.time() >= until:
+            if len(answers) >= rounds and (until is None or time.time() >= until):
                 return answers
 
 
-def _worker(base_url: str, people: int, start_at: float, duration_s: float | None) -> list[Heard]:
+def _worker(
+    base_url: str, people: int, start_at: float, rounds: int, duration_s: float | None
+) -> list[Heard]:
     async def everyone() -> list[Heard]:
         await asyncio.sleep(max(0.0, start_at - time.time()))  # every worker at once
         until = start_at + duration_s if duration_s else None
         each = await asyncio.gather(
-            *(_person(base_url, f"Question {n}", until) for n in range(people))
+            *(_person(base_url, f"Question {n}", rounds, until) for n in range(people))
         )
         return [answer for answers in each for answer in answers]
 
@@ -89,13 +102,16 @@ def _ready(_: int) -> None:
     """Nothing: a worker that ran it has imported what the load needs."""
 
 
-def answers(base_url: str, people: int, duration_s: float | None = None) -> list[Heard]:
-    """Every person asks at once (and, for `duration_s`, again and again); their answers."""
+def answers(
+    base_url: str, people: int, *, rounds: int = 1, duration_s: float | None = None
+) -> list[Heard]:
+    """Every person asks at once, `rounds` times one after another (or again and again for
+    `duration_s`); their answers, each person's in order."""
     shares = [people // WORKERS + (n < people % WORKERS) for n in range(WORKERS)]
     with multiprocessing.get_context("spawn").Pool(WORKERS) as pool:
         pool.map(_ready, range(WORKERS * 4), chunksize=1)
         start_at = time.time() + START_AFTER_S
-        jobs = [(base_url, share, start_at, duration_s) for share in shares if share]
+        jobs = [(base_url, share, start_at, rounds, duration_s) for share in shares if share]
         return [answer for heard in pool.starmap(_worker, jobs) for answer in heard]
 
 

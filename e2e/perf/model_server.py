@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,7 +22,12 @@ from starlette.routing import Route
 from e2e.openai_mock import chunk, event
 
 EMITTED_AT = re.compile(r"@(\d+)")
-script = {"tokens": 20, "pace_s": 0.0}
+scripted = {"tokens": 20, "pace_s": 0.0}
+
+
+def script(url: str, tokens: int, pace_s: float = 0.0) -> None:
+    """What the model at `url` streams for every question from now on."""
+    httpx.put(f"{url}/script", json={"tokens": tokens, "pace_s": pace_s}).raise_for_status()
 
 
 def emitted_ns(token: str) -> int:
@@ -30,12 +36,12 @@ def emitted_ns(token: str) -> int:
 
 
 async def _set_script(request: Request) -> Response:
-    script.update(await request.json())
+    scripted.update(await request.json())
     return Response(status_code=204)
 
 
 async def _completion(_: Request) -> StreamingResponse:
-    tokens = _stream(script["tokens"], script["pace_s"])
+    tokens = _stream(scripted["tokens"], scripted["pace_s"])
     return StreamingResponse(tokens, media_type="text/event-stream")
 
 

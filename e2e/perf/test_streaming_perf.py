@@ -3,37 +3,22 @@ and the floor (e2e/perf/bare_sse.py) each a server process of its own, the peopl
 processes of their own (e2e/perf/load.py). Every figure stands beside the floor's, or the
 model's own, measured in the same run."""
 
-import httpx
 import pytest
 
 from e2e.app_process import AppProcess
 from e2e.perf import load
-from e2e.perf.load import Heard
+from e2e.perf.load import Heard, all_done, ttft_ms
 from e2e.perf.measure import MemorySampler, cpu_s, slope_per_minute
+from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
 pytestmark = pytest.mark.perf
 
 
-def script(model: AppProcess, tokens: int, pace_s: float = 0.0) -> None:
-    """What the model streams for every question from now on."""
-    httpx.put(f"{model.url}/script", json={"tokens": tokens, "pace_s": pace_s}).raise_for_status()
-
-
-def all_done(heard: list[Heard]) -> list[Heard]:
-    failed = [h for h in heard if not h.ok]
-    assert not failed, f"{len(failed)} of {len(heard)} answers failed, e.g. {failed[0]}"
-    return heard
-
-
-def ttft_ms(heard: list[Heard]) -> list[float]:
-    return [h.first_token_s * 1000 for h in heard]
-
-
 def test_two_hundred_people_streaming_at_once(
     model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
 ) -> None:
-    script(model, tokens=20)
+    script(model.url, tokens=20)
     load.answers(docchat.url, 10)  # warm: a first request's imports and caches
     load.answers(bare.url, 10)
 
@@ -55,7 +40,7 @@ def test_latency_each_token_gains_on_its_way(
 ) -> None:
     """The model emits a token every 5 ms; each token's delay from its emission to its
     reader, past the first 10 (emitted before the reader had subscribed)."""
-    script(model, tokens=410, pace_s=0.005)
+    script(model.url, tokens=410, pace_s=0.005)
     (ours,) = all_done(load.answers(docchat.url, 1))
     (floor,) = all_done(load.answers(bare.url, 1))
 
@@ -72,7 +57,7 @@ def test_latency_each_token_gains_on_its_way(
 def test_one_long_answer_at_full_speed(
     model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
 ) -> None:
-    script(model, tokens=20_000)
+    script(model.url, tokens=20_000)
     (alone,) = all_done([load.model_alone(model.url)])
     (ours,) = all_done(load.answers(docchat.url, 1))
     (floor,) = all_done(load.answers(bare.url, 1))
@@ -95,13 +80,12 @@ def test_a_long_answer_costs_no_more_per_token_than_a_short_one(
     model: AppProcess, docchat: AppProcess, perf: PerfReport
 ) -> None:
     """The server's CPU time per token (its process's own, from /proc): 20 answers of 200
-    tokens against one of 20,000. Linear costs the same; quadratic costs 100x more."""
+    tokens against one of 20,000. Linear costs the same per token; quadratic, far more."""
 
     def cpu_per_token_us(tokens: int, answers: int) -> float:
-        script(model, tokens=tokens)
+        script(model.url, tokens=tokens)
         before = cpu_s(docchat.pid)
-        for _ in range(answers):
-            all_done(load.answers(docchat.url, 1))
+        all_done(load.answers(docchat.url, 1, rounds=answers))
         return (cpu_s(docchat.pid) - before) / (tokens * answers) * 1e6
 
     load.answers(docchat.url, 1)  # warm
@@ -125,7 +109,7 @@ def test_sustained_load(
 ) -> None:
     """Five people asking question after question: answers per second, and whether the
     server's memory (its own process's RSS) trends upward."""
-    script(model, tokens=50)
+    script(model.url, tokens=50)
     floor_s = min(duration_s, 60)
     floor = all_done(load.answers(bare.url, 5, duration_s=floor_s))
     with MemorySampler(docchat.pid) as sampler:

@@ -1,0 +1,71 @@
+"""The perf smoke (`./scripts/test -m smoke`, in CI): the few figures that catch a real
+slowdown of streaming, each a ratio to a baseline measured in the same run, so that they
+hold on a noisy machine. Servers as in test_streaming_perf.py."""
+
+import statistics
+
+import pytest
+
+from e2e.app_process import AppProcess
+from e2e.perf import load
+from e2e.perf.load import Heard, all_done, ttft_ms
+from e2e.perf.measure import cpu_s
+from e2e.perf.model_server import script
+from e2e.perf.report import PerfReport, percentile
+
+pytestmark = [pytest.mark.perf, pytest.mark.smoke]
+
+
+def test_time_to_first_token(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    """One person, twenty questions one after another (the first one warms up)."""
+    script(model.url, tokens=5)
+
+    def p50(server: AppProcess) -> float:
+        return statistics.median(ttft_ms(all_done(load.answers(server.url, 1, rounds=21))[1:]))
+
+    perf.record("smoke_ttft_p50_ms", p50(docchat), "ms", "20 questions", baseline=p50(bare))
+
+
+def test_fifty_streams_at_once(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    script(model.url, tokens=20)
+
+    def p95(server: AppProcess) -> float:
+        load.answers(server.url, 5)  # warm
+        return percentile(ttft_ms(all_done(load.answers(server.url, 50))), 0.95)
+
+    perf.record("smoke_streams_50_ttft_p95_ms", p95(docchat), "ms", "50 people", baseline=p95(bare))
+
+
+def test_a_long_answer(
+    model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
+) -> None:
+    """One 10,000-token answer: how fast it reaches its reader, what each token costs the
+    server (against the floor's cost, and against short answers': linear, not quadratic)."""
+
+    def answered(server: AppProcess, tokens: int, answers: int = 1) -> tuple[Heard, float]:
+        """The last answer heard, and the server's CPU per token (µs)."""
+        script(model.url, tokens=tokens)
+        before = cpu_s(server.pid)
+        heard = all_done(load.answers(server.url, 1, rounds=answers))
+        return heard[-1], (cpu_s(server.pid) - before) / (tokens * answers) * 1e6
+
+    def rate(heard: Heard) -> float:
+        return heard.tokens / (heard.last_token_s - heard.first_token_s)
+
+    _, short_us = answered(docchat, 200, answers=10)
+    ours, long_us = answered(docchat, 10_000)
+    floor, floor_us = answered(bare, 10_000)
+
+    perf.record("smoke_cpu_per_token_us", long_us, "µs", "10,000-token answer", baseline=floor_us)
+    perf.record(
+        "smoke_cpu_per_token_us_long_vs_short",
+        long_us,
+        "µs",
+        "10,000-token answer, against 10 of 200 tokens",
+        baseline=short_us,
+    )
+    perf.record("smoke_long_answer_tokens_per_s", rate(ours), "tokens/s", baseline=rate(floor))
