@@ -4,11 +4,11 @@ Events, resumable)."""
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from web.context import Ctx, Workspace
-from web.streams.sse import MAX_EVENT_ID, resume_point, sent
+from web.streams.sse import ResumeAfter, sent
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -20,12 +20,8 @@ async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
 
 @router.get("/workspace/events", response_class=EventSourceResponse)
 async def workspace_events(
-    workspace: Annotated[str, Depends(_following)],
-    ctx: Ctx,
-    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
-    last_event_id: Annotated[str | None, Header()] = None,
+    workspace: Annotated[str, Depends(_following)], ctx: Ctx, after: ResumeAfter
 ) -> AsyncIterator[ServerSentEvent]:
     """From any tab or device; never ends by itself."""
-    changes = ctx.hub.follow_workspace(workspace, resume_point(last_event_id, after))
-    async for event in sent(changes):
+    async for event in sent(ctx.hub.follow_workspace(workspace, after)):
         yield event

@@ -3,13 +3,13 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from web.chat import repository as repo
 from web.context import Ctx, Workspace
 from web.errors import NotFound
-from web.streams.sse import MAX_EVENT_ID, resume_point, sent
+from web.streams.sse import ResumeAfter, sent
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -32,10 +32,7 @@ async def _subscribed(
 
 @router.get("/messages/{message_id}/events", response_class=EventSourceResponse)
 async def message_events(
-    message_id: Annotated[str, Depends(_subscribed)],
-    ctx: Ctx,
-    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
-    last_event_id: Annotated[str | None, Header()] = None,
+    message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
 ) -> AsyncIterator[ServerSentEvent]:
-    async for event in sent(ctx.hub.subscribe(message_id, resume_point(last_event_id, after))):
+    async for event in sent(ctx.hub.subscribe(message_id, after)):
         yield event

@@ -1,7 +1,9 @@
 """Events as Server-Sent Events, resumable with Last-Event-ID."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
+from fastapi import Depends, Header, Query
 from fastapi.sse import ServerSentEvent
 
 from web.streams.events import Event
@@ -11,11 +13,18 @@ RECONNECT_MS = 500
 MAX_EVENT_ID = 2**63 - 1
 
 
-def resume_point(last_event_id: str | None, after: int) -> int:
+def _resume_point(
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> int:
     """Last-Event-ID wins over `after`; an id that is no event id is ignored."""
     if last_event_id and last_event_id.isascii() and last_event_id.isdigit():
         return min(int(last_event_id), MAX_EVENT_ID)
     return after
+
+
+# Where a stream resumes: after the event a reconnecting client last had, or `?after=`.
+ResumeAfter = Annotated[int, Depends(_resume_point)]
 
 
 async def sent(events: AsyncIterator[Event]) -> AsyncIterator[ServerSentEvent]:
