@@ -25,7 +25,7 @@ from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
 from web.limits import BodyLimitMiddleware
 from web.storage import BlobStore, Database
-from web.streams.events import Event
+from web.streams.events import Event, Log
 from web.streams.hub import StreamHub
 
 
@@ -95,6 +95,17 @@ class Faults:
         holder.execute("BEGIN IMMEDIATE")
         self._every_connection("PRAGMA busy_timeout = 0", healed_by="PRAGMA busy_timeout = 5000")
         self._undo.append(holder.close)
+
+    def answer_text_cannot_be_stored(self) -> None:
+        """The disk fills while an answer is written: its tokens (the many rows) are refused
+        with SQLite's SQLITE_FULL, while its ending (one small row) still fits."""
+
+        def full(*_: Any) -> None:
+            refused = sqlite3.OperationalError("database or disk is full")
+            refused.sqlite_errorcode, refused.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
+            raise refused
+
+        self.monkeypatch.setattr(Log, "append_many", full)
 
     def _every_connection(self, pragma: str, healed_by: str) -> None:
         """The server's connection and every one opened from now on (indexing threads')."""

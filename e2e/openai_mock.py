@@ -120,6 +120,10 @@ class Reply:
     def release(self) -> None:
         self.gate.release()
 
+    def expect_held(self) -> None:
+        """The app has read up to the gate and waits there for more."""
+        self.gate.expect_reached()
+
     def suits(self, request: "RecordedRequest") -> bool:
         if self.continues != request.is_continuation:
             return False

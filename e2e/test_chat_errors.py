@@ -8,6 +8,7 @@ from e2e.chat_data import NOTHING_FOUND, QUESTION, TRY_AGAIN, ZEMBLA
 from e2e.faults import Faults
 from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
+from e2e.store import Store
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,31 @@ def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
     answer.expect_complete_containing("The capital of Zembla is Onhava")
     answer.expect_citations("[1] atlas.md")
     assert openai_mock.requests == []
+
+
+@pytest.mark.parametrize("told", ["at its next token", "at its ending"])
+def test_an_answer_whose_text_the_disk_refuses_ends_failed_saying_so(
+    chat, faults: Faults, store: Store, openai_mock: OpenAIMock, told: str
+) -> None:
+    """Tokens are stored a loop turn at a time, after the job has moved on; when the disk
+    refuses them, the job hears it at its next write (another token, or its ending) and
+    ends the answer failed, keeping only what was stored: here, nothing."""
+    faults.answer_text_cannot_be_stored()
+    tokens = ["Once", " upon", " a", " time"] if told == "at its next token" else ["Once", " upon"]
+    reply = openai_mock.reply(tokens, gate_after=2)
+    answer = chat.send("Tell me a story")
+    reply.expect_held()  # its first tokens were refused meanwhile
+    reply.release()
+
+    disk_full = (
+        "The server could not save the rest of this answer because the disk is full. "
+        "Try again later, or tell whoever runs this DocChat."
+    )
+    answer.expect_failed(disk_full)
+    assert store.message(answer.message_id)["content"] == ""
+    faults.heal()
+    chat.reload()
+    chat.messages.last_answer.expect_failed(disk_full)
+    openai_mock.reply(["Saved", " this time."])
+    chat.messages.last_answer.retry()
+    chat.messages.last_answer.expect_complete("Saved this time.")

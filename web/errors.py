@@ -76,7 +76,7 @@ class StorageFailure(AppError):
         what: str = "the file",
         outcome: str = "Nothing was saved.",
     ) -> None:
-        reason = _storage_reason(exc)
+        reason = storage_reason(exc)
         super().__init__(
             507,
             "storage_error",
@@ -86,7 +86,8 @@ class StorageFailure(AppError):
         log.error("Storage failure: %s", exc)
 
 
-def _storage_reason(exc: OSError | sqlite3.Error) -> str:
+def storage_reason(exc: OSError | sqlite3.Error) -> str:
+    """Why storage refused a write, in words ("the disk is full")."""
     if isinstance(exc, OSError):
         return STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
     if exc.sqlite_errorname == "SQLITE_READONLY":

@@ -21,6 +21,7 @@ from typing import Any
 from web.chat import repository as repo
 from web.chat.display import message_json
 from web.context import AppContext
+from web.errors import storage_reason
 from web.llm.errors import ProviderError
 from web.llm.prompts import AnswerRequest
 from web.streams import events
@@ -29,6 +30,17 @@ INTERRUPTED = ProviderError(
     "interrupted", "The answer was interrupted because the server stopped.", True
 )
 INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
+
+
+def not_stored(exc: sqlite3.Error | OSError) -> ProviderError:
+    """The answer's text could not be stored: what a reader is told (its ending, a small
+    write, may still go in)."""
+    return ProviderError(
+        "storage_error",
+        f"The server could not save the rest of this answer because {storage_reason(exc)}. "
+        "Try again later, or tell whoever runs this DocChat.",
+        True,
+    )
 
 
 class AnswerLog:

@@ -2,9 +2,10 @@
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
-from web.chat.answer_log import INTERNAL, INTERRUPTED, AnswerLog
+from web.chat.answer_log import INTERNAL, INTERRUPTED, AnswerLog, not_stored
 from web.chat.citations import cited
 from web.chat.endings import status_for
 from web.chat.question import Question
@@ -40,6 +41,9 @@ async def _run(
         text, finish_reason = await _write(ctx, answer, request)
         if citations := cited(request.partial + text, request.passages):
             answer.citations(citations)
+        status = status_for(finish_reason)
+        # What a Continue will need: the same sources, numbered the same.
+        answer.finish(status, sources=request if status == "length_limit" else None)
     except ProviderError as err:
         log.warning("answer %s failed: %s (%s)", message_id, err.code, err.message)
         answer.finish("error", err)
@@ -49,14 +53,12 @@ async def _run(
         else:
             answer.finish("interrupted", INTERRUPTED)
         raise
+    except (sqlite3.Error, OSError) as exc:
+        log.error("answer %s could not be stored: %s", message_id, exc)
+        answer.finish("error", not_stored(exc))
     except Exception:
         log.exception("answer %s crashed", message_id)
         answer.finish("error", INTERNAL)
-    else:
-        status = status_for(finish_reason)
-        # What a Continue will need: the same sources, numbered the same.
-        sources = request if status == "length_limit" else None
-        answer.finish(status, sources=sources)
 
 
 async def _gather(ctx: AppContext, answer: AnswerLog, question: Question) -> AnswerRequest:
