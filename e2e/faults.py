@@ -100,12 +100,16 @@ class Faults:
         """The disk fills while an answer is written: its tokens (the many rows) are refused
         with SQLite's SQLITE_FULL, while its ending (one small row) still fits."""
 
-        def full(*_: Any) -> None:
+        append_many = Log.append_many
+
+        def full_for_tokens(log: Log, conn: Any, key: str, type_: str, data: list[Any]) -> int:
+            if type_ != "token":
+                return append_many(log, conn, key, type_, data)
             refused = sqlite3.OperationalError("database or disk is full")
             refused.sqlite_errorcode, refused.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
             raise refused
 
-        self.monkeypatch.setattr(Log, "append_many", full)
+        self.monkeypatch.setattr(Log, "append_many", full_for_tokens)
 
     def _every_connection(self, pragma: str, healed_by: str) -> None:
         """The server's connection and every one opened from now on (indexing threads')."""

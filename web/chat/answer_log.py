@@ -108,7 +108,9 @@ class AnswerLog:
         if self._tokens:
             texts, self._tokens = self._tokens, []
             with self._stored() as conn:
-                events.answers.append_many(conn, self.message_id, "token", texts)
+                events.answers.append_many(
+                    conn, self.message_id, "token", [{"text": text} for text in texts]
+                )
 
     def _store_tokens_or_fail(self) -> None:
         try:

@@ -94,14 +94,15 @@ def messages(db: Database, session_id: str) -> list[Message]:
     return [_with_streamed_text(db, row) for row in rows]
 
 
-def get_message(db: Database, workspace_id: str, message_id: str) -> Message | None:
-    row = db.one(
+def get_message(db: Database, workspace_id: str, message_id: str) -> sqlite3.Row | None:
+    """The row as stored, for checks on who owns it and where it stands (an answer being
+    written has its text in its log: `messages` and `get_message_by_id` add it)."""
+    return db.one(
         f"SELECT {MESSAGE_FIELDS} FROM messages m JOIN sessions s ON s.id = m.session_id "
         "WHERE m.id = ? AND s.workspace_id = ?",
         message_id,
         workspace_id,
     )
-    return row and _with_streamed_text(db, row)
 
 
 def get_message_by_id(db: Database, message_id: str) -> Message:

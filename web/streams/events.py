@@ -34,27 +34,22 @@ class Log:
     key: str
 
     def append(self, conn: sqlite3.Connection, key: str, type_: str, data: Any) -> int:
-        (seq,) = conn.execute(
-            f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table} WHERE {self.key} = ?", (key,)
-        ).fetchone()
-        conn.execute(
-            f"INSERT INTO {self.table} ({self.key}, seq, type, data) VALUES (?, ?, ?, ?)",
-            (key, seq, type_, json.dumps(data, ensure_ascii=False)),
-        )
-        return seq
+        """One event; returns its number."""
+        return self.append_many(conn, key, type_, [data])
 
-    def append_many(self, conn: sqlite3.Connection, key: str, type_: str, texts: list[str]) -> None:
-        """Several events of one type, each `{"text": …}`, numbered one after another."""
+    def append_many(self, conn: sqlite3.Connection, key: str, type_: str, data: list[Any]) -> int:
+        """Events of one type, numbered one after another; returns the last number."""
         (last,) = conn.execute(
             f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", (key,)
         ).fetchone()
         conn.executemany(
             f"INSERT INTO {self.table} ({self.key}, seq, type, data) VALUES (?, ?, ?, ?)",
             [
-                (key, seq, type_, json.dumps({"text": text}, ensure_ascii=False))
-                for seq, text in enumerate(texts, last + 1)
+                (key, seq, type_, json.dumps(item, ensure_ascii=False))
+                for seq, item in enumerate(data, last + 1)
             ],
         )
+        return last + len(data)
 
     def after(self, db: Database, key: str, seq: int) -> list[Event]:
         rows = db.all(
