@@ -11,11 +11,12 @@ in the same run on the same machine.
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, AsyncStream
 
 from web.settings import Settings
 
@@ -42,12 +43,17 @@ async def ask(session_id: str, body: dict[str, str]) -> dict[str, str]:
 
 
 async def _answer(tokens: asyncio.Queue[str | None], question: str) -> None:
-    stream = await model.chat.completions.create(
-        model=settings.model, messages=[{"role": "user", "content": question}], stream=True
+    messages = [{"role": "user", "content": question}]
+    stream = await model.post(  # as DocChat reads it: each chunk's JSON, no typed model
+        "/chat/completions",
+        body={"model": settings.model, "messages": messages, "stream": True},
+        cast_to=object,
+        stream=True,
+        stream_cls=AsyncStream[Any],
     )
-    async for part in stream:
-        if part.choices and part.choices[0].delta.content:
-            tokens.put_nowait(part.choices[0].delta.content)
+    async for chunk in stream:
+        if chunk["choices"] and (text := chunk["choices"][0]["delta"].get("content")):
+            tokens.put_nowait(text)
     tokens.put_nowait(None)
 
 
