@@ -4,17 +4,21 @@ SSE, in a process of its own (`python -m e2e.perf.bare_sse`, settings as DocChat
 Same framework, server and OpenAI SDK as DocChat, and the same API shape (a chat, a
 question answered 202 with its `events_url`, the answer's events): the model is asked
 when the question arrives and its tokens pass through memory to the one subscriber. No
-storage, no replay, no workspaces. DocChat's figures are read against this one's, measured
-in the same run on the same machine.
+storage, no replay, no workspaces. And an upload is received as FastAPI receives a form,
+then written to disk with fsync, as DocChat stores a file: no hashing, no extraction, no
+index. DocChat's figures are read against this one's, measured in the same run on the
+same machine.
 """
 
 import asyncio
+import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, UploadFile
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from openai import AsyncOpenAI, AsyncStream
 
@@ -65,6 +69,16 @@ async def events(answer_id: str) -> AsyncIterator[ServerSentEvent]:
         seq += 1
         yield ServerSentEvent(event="token", data={"text": text}, id=str(seq))
     yield ServerSentEvent(event="done", data={}, id=str(seq + 1))
+
+
+@app.post("/api/documents", status_code=201)
+def upload(file: UploadFile) -> dict[str, int]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / uuid.uuid4().hex, "wb") as stored:
+        shutil.copyfileobj(file.file, stored)
+        stored.flush()
+        os.fsync(stored.fileno())
+        return {"size": stored.tell()}
 
 
 if __name__ == "__main__":

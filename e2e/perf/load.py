@@ -11,10 +11,12 @@ processes: the clients never share an interpreter, or its GIL, with a server or 
 import asyncio
 import multiprocessing
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
-from httpx_sse import aconnect_sse
+from httpx_sse import EventSource, aconnect_sse
 
 from e2e.perf.model_server import emitted_ns
 
@@ -140,3 +142,50 @@ def _read_model_alone(model_url: str) -> Heard:
         return heard
 
     return asyncio.run(read())
+
+
+@dataclass
+class Uploaded:
+    """One upload, timed from sending its first byte."""
+
+    stored_s: float  # the body is received and stored
+    ready_s: float  # the document can be asked about (for the floor: stored)
+
+
+def upload(base_url: str, path: Path, *, followed: bool = True) -> Uploaded:
+    """`path` uploaded, from a process of its own. The response comes when the file is
+    ready (DocChat: read and indexed; the floor: stored). `followed`: the server's
+    workspace events also say when it was stored, as DocChat's do."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_upload, (base_url, path, followed))
+
+
+def _upload(base_url: str, path: Path, followed: bool) -> Uploaded:
+    async def stored(changes: EventSource, start: float) -> float:
+        async for event in changes.aiter_sse():
+            if event.event == "document" and event.json()["document"]["status"] != "ready":
+                return time.perf_counter() - start
+        raise AssertionError("the workspace's events ended")
+
+    async def run() -> Uploaded:
+        async with (
+            httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http,
+            AsyncExitStack() as following,
+        ):
+            watching = None
+            if followed:  # subscribed before the first byte goes
+                (await http.get("/api/documents")).raise_for_status()  # the workspace's cookie
+                changes = aconnect_sse(http, "GET", "/api/workspace/events")
+                watching = await following.enter_async_context(changes)
+            start = time.perf_counter()
+            storing = asyncio.create_task(stored(watching, start)) if watching else None
+            with path.open("rb") as file:  # httpx streams it in chunks
+                sent = await http.post("/api/documents", files={"file": file})
+            ready_s = time.perf_counter() - start
+            assert sent.raise_for_status().json().get("status", "ready") == "ready", sent.text
+            return Uploaded(await storing if storing else ready_s, ready_s)
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # as one the pool can hand back: httpx's errors don't unpickle
+        raise RuntimeError(f"{type(exc).__name__}: {exc}") from None

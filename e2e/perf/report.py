@@ -4,6 +4,8 @@ A figure's budget is absolute (`budget`, with the file's margin), or a ratio to 
 measured in the same run on the same machine (`ratio`, exact), or both."""
 
 import json
+import os
+import platform
 import statistics
 import tomllib
 from dataclasses import dataclass, field
@@ -93,6 +95,7 @@ class PerfReport:
         charts = self._charts(folder)
         (folder / "report.md").write_text(
             "# DocChat benchmarks\n\n"
+            f"Measured on: {this_machine()}.\n"
             f"Machine the budgets were recorded on: {self.budgets['machine']}.\n"
             f"A figure fails when worse than its absolute budget by more than {self.margin:.0%},"
             " or than its budget as a ratio to its baseline (measured in the same run, on the"
@@ -106,7 +109,8 @@ class PerfReport:
         (folder / "report.json").write_text(
             json.dumps(
                 {
-                    "machine": self.budgets["machine"],
+                    "machine": this_machine(),
+                    "budgets_machine": self.budgets["machine"],
                     "figures": {n: {**vars(f), "ratio": f.ratio} for n, f in self.figures.items()},
                     "series": self.series,
                 },
@@ -141,6 +145,14 @@ class PerfReport:
             fig.savefig(folder / "memory.png")
             drawn.append("memory")
         return drawn
+
+
+def this_machine() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return (
+        f"{os.cpu_count()} cores ({platform.machine()}), {memory_gb:.0f} GB, "
+        f"{platform.platform(terse=True)}, Python {platform.python_version()}"
+    )
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -7,9 +7,10 @@ import statistics
 import pytest
 
 from e2e.app_process import AppProcess
+from e2e.file_factory import FileFactory
 from e2e.perf import load
 from e2e.perf.load import Heard, all_done, ttft_ms
-from e2e.perf.measure import cpu_s
+from e2e.perf.measure import cpu_s, peak_rss_mb, reset_peak_rss
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
@@ -69,3 +70,39 @@ def test_a_long_answer(
         baseline=short_us,
     )
     perf.record("smoke_long_answer_tokens_per_s", rate(ours), "tokens/s", baseline=rate(floor))
+
+
+def test_a_fifty_megabyte_upload(
+    docchat: AppProcess, bare: AppProcess, files: FileFactory, perf: PerfReport
+) -> None:
+    """A 50 MB text file: how fast DocChat stores it and makes it ready to ask about, each
+    against the floor storing it; and DocChat's peak memory meanwhile, against its size."""
+    megabytes = 50
+    document = files.large_text("upload.txt", megabytes)
+    floor = load.upload(bare.url, document, followed=False)
+    before_mb = reset_peak_rss(docchat.pid)
+    ours = load.upload(docchat.url, document)
+    growth_mb = peak_rss_mb(docchat.pid) - before_mb
+
+    floor_speed = megabytes / floor.stored_s
+    perf.record(
+        "smoke_upload_50mb_stored_mb_per_s",
+        megabytes / ours.stored_s,
+        "MB/s",
+        "sent → stored",
+        baseline=floor_speed,
+    )
+    perf.record(
+        "smoke_upload_50mb_ready_mb_per_s",
+        megabytes / ours.ready_s,
+        "MB/s",
+        "sent → ready (read, split, indexed), against the floor storing it",
+        baseline=floor_speed,
+    )
+    perf.record(
+        "smoke_upload_50mb_memory_growth_mb",
+        growth_mb,
+        "MB",
+        "the server's peak RSS growth, against the file's size",
+        baseline=megabytes,
+    )
