@@ -3,6 +3,7 @@ slowdown of streaming, each a ratio to a baseline measured in the same run, so t
 hold on a noisy machine. Servers as in test_streaming_perf.py."""
 
 import statistics
+from collections.abc import Callable
 
 import pytest
 
@@ -20,25 +21,58 @@ pytestmark = [pytest.mark.perf, pytest.mark.smoke]
 def test_time_to_first_token(
     model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
 ) -> None:
-    """One person, twenty questions one after another (the first one warms up)."""
+    """One person's questions, one after another: the p50 of 30, in 3 turns of 10 (each
+    turn's first question warms up)."""
     script(model.url, tokens=5)
 
-    def p50(server: AppProcess) -> float:
-        return statistics.median(ttft_ms(all_done(load.answers(server.url, 1, rounds=21))[1:]))
+    def ttfts(server: AppProcess) -> list[float]:
+        return ttft_ms(all_done(load.answers(server.url, 1, rounds=11))[1:])
 
-    perf.record("smoke_ttft_p50_ms", p50(docchat), "ms", "20 questions", baseline=p50(bare))
+    ours, floor = in_turns(ttfts, docchat, bare)
+    perf.record(
+        "smoke_ttft_p50_ms",
+        statistics.median(ours),
+        "ms",
+        "30 questions, 3 turns",
+        baseline=statistics.median(floor),
+    )
 
 
 def test_fifty_streams_at_once(
     model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
 ) -> None:
+    """Fifty people at once, 3 turns: the p95 of their 150 answers."""
     script(model.url, tokens=20)
+    load.answers(docchat.url, 5)  # warm: a first request's imports and caches
+    load.answers(bare.url, 5)
 
-    def p95(server: AppProcess) -> float:
-        load.answers(server.url, 5)  # warm
-        return percentile(ttft_ms(all_done(load.answers(server.url, 50))), 0.95)
+    def ttfts(server: AppProcess) -> list[float]:
+        return ttft_ms(all_done(load.answers(server.url, 50)))
 
-    perf.record("smoke_streams_50_ttft_p95_ms", p95(docchat), "ms", "50 people", baseline=p95(bare))
+    ours, floor = in_turns(ttfts, docchat, bare)
+    perf.record(
+        "smoke_streams_50_ttft_p95_ms",
+        percentile(ours, 0.95),
+        "ms",
+        "50 people, 3 turns",
+        baseline=percentile(floor, 0.95),
+    )
+
+
+def in_turns(
+    measure: Callable[[AppProcess], list[float]],
+    docchat: AppProcess,
+    bare: AppProcess,
+    turns: int = 3,
+) -> tuple[list[float], list[float]]:
+    """DocChat's samples and the floor's, measured in turns: a moment of a noisy machine
+    weighs on both, not on one (latencies vary the most)."""
+    ours: list[float] = []
+    floor: list[float] = []
+    for _ in range(turns):
+        ours += measure(docchat)
+        floor += measure(bare)
+    return ours, floor
 
 
 def test_a_long_answer(
