@@ -65,15 +65,15 @@ def test_one_long_answer_at_full_speed(
     def rate(heard: Heard) -> float:
         return heard.tokens / (heard.last_token_s - heard.first_token_s)
 
-    note = "20,000 tokens, first → last token read by its one reader"
-    perf.record("long_answer_tokens_per_s", rate(ours), "tokens/s", note, baseline=rate(floor))
-    perf.record(
+    perf.record(  # first: recorded even when the absolute goal below fails
         "long_answer_tokens_per_s_vs_model",
         rate(ours),
         "tokens/s",
-        "the same, against the model's own stream read straight from it",
+        "20,000 tokens, against the model's own stream read straight from it",
         baseline=rate(alone),
     )
+    note = "20,000 tokens, first → last token read by its one reader"
+    perf.record("long_answer_tokens_per_s", rate(ours), "tokens/s", note, baseline=rate(floor))
 
 
 def test_a_long_answer_costs_no_more_per_token_than_a_short_one(
