@@ -14,11 +14,16 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from httpx_sse import EventSource, aconnect_sse
 
-from e2e.perf.model_server import emitted_ns
+from e2e.perf.measure import cpu_s
+from e2e.perf.model_server import emitted_ns, script
+
+if TYPE_CHECKING:  # the workers, spawned for every load, need not import the app
+    from e2e.app_process import AppProcess
 
 WORKERS = 2
 TIMEOUT_S = 60
@@ -51,6 +56,23 @@ def all_done(heard: list[Heard]) -> list[Heard]:
 
 def ttft_ms(heard: list[Heard]) -> list[float]:
     return [h.first_token_s * 1000 for h in heard]
+
+
+def tokens_per_s(heard: Heard) -> float:
+    """From its first token to its last, at its reader."""
+    return heard.tokens / (heard.last_token_s - heard.first_token_s)
+
+
+def answered_at_cost(
+    server: "AppProcess", model_url: str, tokens: int, rounds: int = 1
+) -> tuple[Heard, float]:
+    """One person asks `rounds` questions, one after another, each answered in `tokens`
+    tokens: the last answer heard, and the server's CPU time per token (µs, its process's
+    own, from /proc)."""
+    script(model_url, tokens=tokens)
+    before = cpu_s(server.pid)
+    heard = all_done(answers(server.url, 1, rounds=rounds))
+    return heard[-1], (cpu_s(server.pid) - before) / (tokens * rounds) * 1e6
 
 
 async def ask_and_read(http: httpx.AsyncClient, question: str) -> Heard:

@@ -10,8 +10,8 @@ import pytest
 from e2e.app_process import AppProcess
 from e2e.file_factory import FileFactory
 from e2e.perf import load
-from e2e.perf.load import Heard, all_done, ttft_ms
-from e2e.perf.measure import cpu_s, peak_rss_mb, reset_peak_rss
+from e2e.perf.load import all_done, answered_at_cost, tokens_per_s, ttft_ms
+from e2e.perf.measure import peak_rss_mb, reset_peak_rss
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
@@ -83,19 +83,9 @@ def test_a_long_answer(
     quadratic. (Against answers much shorter, their own costs, a new chat and question
     each, would hide a cost that grows with the length.)"""
 
-    def answered(server: AppProcess, tokens: int, answers: int = 1) -> tuple[Heard, float]:
-        """The last answer heard, and the server's CPU per token (µs)."""
-        script(model.url, tokens=tokens)
-        before = cpu_s(server.pid)
-        heard = all_done(load.answers(server.url, 1, rounds=answers))
-        return heard[-1], (cpu_s(server.pid) - before) / (tokens * answers) * 1e6
-
-    def rate(heard: Heard) -> float:
-        return heard.tokens / (heard.last_token_s - heard.first_token_s)
-
-    _, short_us = answered(docchat, 2_000, answers=2)
-    ours, long_us = answered(docchat, 20_000)
-    floor, floor_us = answered(bare, 20_000)
+    _, short_us = answered_at_cost(docchat, model.url, 2_000, rounds=2)
+    ours, long_us = answered_at_cost(docchat, model.url, 20_000)
+    floor, floor_us = answered_at_cost(bare, model.url, 20_000)
 
     perf.record("smoke_cpu_per_token_us", long_us, "µs", "20,000-token answer", baseline=floor_us)
     perf.record(
@@ -105,7 +95,8 @@ def test_a_long_answer(
         "20,000-token answer, against 2 of 2,000 tokens",
         baseline=short_us,
     )
-    perf.record("smoke_long_answer_tokens_per_s", rate(ours), "tokens/s", baseline=rate(floor))
+    rate = tokens_per_s(ours)
+    perf.record("smoke_long_answer_tokens_per_s", rate, "tokens/s", baseline=tokens_per_s(floor))
 
 
 def test_a_fifty_megabyte_upload(

@@ -7,8 +7,8 @@ import pytest
 
 from e2e.app_process import AppProcess
 from e2e.perf import load
-from e2e.perf.load import Heard, all_done, ttft_ms
-from e2e.perf.measure import MemorySampler, cpu_s, slope_per_minute
+from e2e.perf.load import all_done, answered_at_cost, tokens_per_s, ttft_ms
+from e2e.perf.measure import MemorySampler, slope_per_minute
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
@@ -62,18 +62,20 @@ def test_one_long_answer_at_full_speed(
     (ours,) = all_done(load.answers(docchat.url, 1))
     (floor,) = all_done(load.answers(bare.url, 1))
 
-    def rate(heard: Heard) -> float:
-        return heard.tokens / (heard.last_token_s - heard.first_token_s)
-
     perf.record(  # first: recorded even when the absolute goal below fails
         "long_answer_tokens_per_s_vs_model",
-        rate(ours),
+        tokens_per_s(ours),
         "tokens/s",
         "20,000 tokens, against the model's own stream read straight from it",
-        baseline=rate(alone),
+        baseline=tokens_per_s(alone),
     )
-    note = "20,000 tokens, first → last token read by its one reader"
-    perf.record("long_answer_tokens_per_s", rate(ours), "tokens/s", note, baseline=rate(floor))
+    perf.record(
+        "long_answer_tokens_per_s",
+        tokens_per_s(ours),
+        "tokens/s",
+        "20,000 tokens, first → last token read by its one reader",
+        baseline=tokens_per_s(floor),
+    )
 
 
 def test_a_long_answer_costs_no_more_per_token_than_a_short_one(
@@ -82,17 +84,12 @@ def test_a_long_answer_costs_no_more_per_token_than_a_short_one(
     """The server's CPU time per token (its process's own, from /proc): 20 answers of 200
     tokens against one of 20,000. Linear costs the same per token; quadratic, far more."""
 
-    def cpu_per_token_us(tokens: int, answers: int) -> float:
-        script(model.url, tokens=tokens)
-        before = cpu_s(docchat.pid)
-        all_done(load.answers(docchat.url, 1, rounds=answers))
-        return (cpu_s(docchat.pid) - before) / (tokens * answers) * 1e6
-
     load.answers(docchat.url, 1)  # warm
-    short = cpu_per_token_us(200, 20)
+    _, short = answered_at_cost(docchat, model.url, 200, rounds=20)
+    _, long = answered_at_cost(docchat, model.url, 20_000)
     perf.record(
         "cpu_per_token_us_20000_tokens",
-        cpu_per_token_us(20_000, 1),
+        long,
         "µs",
         "server CPU per token, one 20,000-token answer, against 200-token answers",
         baseline=short,

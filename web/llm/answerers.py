@@ -141,8 +141,9 @@ def _piece(chunk: Any) -> Piece | None:
     another shape raises (TypeError, KeyError…): the answer fails as on any crash."""
     for choice in chunk["choices"][:1]:
         text = (choice.get("delta") or {}).get("content")
-        if text or choice.get("finish_reason"):
-            return Piece(text or "", choice.get("finish_reason"))
+        finish_reason = choice.get("finish_reason")
+        if text or finish_reason:
+            return Piece(text or "", finish_reason)
     return None
 
 
