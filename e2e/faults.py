@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import fastapi.routing
 import pytest
 
 from e2e.live_server import LiveServer
@@ -163,12 +162,12 @@ class Faults:
         follow = StreamHub.follow_workspace
 
         @hold.wrap
-        async def deliver(event: Event) -> Event:
-            return event
+        async def deliver(batch: list[Event]) -> list[Event]:
+            return batch
 
-        async def delayed(hub: StreamHub, *args: Any) -> AsyncIterator[Event]:
-            async for event in follow(hub, *args):
-                yield await deliver(event)
+        async def delayed(hub: StreamHub, *args: Any) -> AsyncIterator[list[Event]]:
+            async for batch in follow(hub, *args):
+                yield await deliver(batch)
 
         self.monkeypatch.setattr(StreamHub, "follow_workspace", delayed)
         return hold
@@ -268,8 +267,8 @@ class Faults:
         return self.server.call_on_loop(sever)
 
     def heartbeat_every(self, seconds: float) -> None:
-        """Idle event streams send their keep-alive comment this often (FastAPI's knob)."""
-        self.monkeypatch.setattr(fastapi.routing, "_PING_INTERVAL", seconds)
+        """Idle event streams send their keep-alive comment this often."""
+        self.monkeypatch.setattr("web.streams.hub.KEEPALIVE_S", seconds)
 
     def heal(self) -> None:
         """Undo every fault: the disk has space again, the server carries on."""

@@ -5,10 +5,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from web.context import Ctx, Workspace
-from web.streams.sse import ResumeAfter, sent
+from web.streams.sse import EventStream, ResumeAfter
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -18,10 +17,9 @@ async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
         yield workspace
 
 
-@router.get("/workspace/events", response_class=EventSourceResponse)
+@router.get("/workspace/events", response_class=EventStream, status_code=200)
 async def workspace_events(
     workspace: Annotated[str, Depends(_following)], ctx: Ctx, after: ResumeAfter
-) -> AsyncIterator[ServerSentEvent]:
+) -> EventStream:
     """From any tab or device; never ends by itself."""
-    async for event in sent(ctx.hub.follow_workspace(workspace, after)):
-        yield event
+    return EventStream(ctx.hub.follow_workspace(workspace, after))

@@ -11,6 +11,7 @@ same machine.
 """
 
 import asyncio
+import json
 import os
 import shutil
 import uuid
@@ -19,7 +20,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, UploadFile
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 from openai import AsyncOpenAI, AsyncStream
 
 from web.settings import Settings
@@ -61,14 +63,26 @@ async def _answer(tokens: asyncio.Queue[str | None], question: str) -> None:
     tokens.put_nowait(None)
 
 
-@app.get("/api/messages/{answer_id}/events", response_class=EventSourceResponse)
-async def events(answer_id: str) -> AsyncIterator[ServerSentEvent]:
-    tokens = answers.pop(answer_id)
+@app.get("/api/messages/{answer_id}/events")
+async def events(answer_id: str) -> StreamingResponse:
+    return StreamingResponse(_sent(answers.pop(answer_id)), media_type="text/event-stream")
+
+
+async def _sent(tokens: asyncio.Queue[str | None]) -> AsyncIterator[bytes]:
+    """As DocChat writes: all the tokens that came since the last write, as one chunk."""
     seq = 0
-    while (text := await tokens.get()) is not None:
-        seq += 1
-        yield ServerSentEvent(event="token", data={"text": text}, id=str(seq))
-    yield ServerSentEvent(event="done", data={}, id=str(seq + 1))
+    while True:
+        texts = [await tokens.get()] + [tokens.get_nowait() for _ in range(tokens.qsize())]
+        events = []
+        for text in texts:
+            seq += 1
+            if text is None:
+                events.append(format_sse_event(data_str="{}", event="done", id=str(seq)))
+                yield b"".join(events)
+                return
+            data = json.dumps({"text": text})
+            events.append(format_sse_event(data_str=data, event="token", id=str(seq)))
+        yield b"".join(events)
 
 
 @app.post("/api/documents", status_code=201)

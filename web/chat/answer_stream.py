@@ -4,12 +4,11 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from web.chat import repository as repo
 from web.context import Ctx, Workspace
 from web.errors import NotFound
-from web.streams.sse import ResumeAfter, sent
+from web.streams.sse import EventStream, ResumeAfter
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -30,9 +29,8 @@ async def _subscribed(
         yield message_id
 
 
-@router.get("/messages/{message_id}/events", response_class=EventSourceResponse)
+@router.get("/messages/{message_id}/events", response_class=EventStream, status_code=200)
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
-) -> AsyncIterator[ServerSentEvent]:
-    async for event in sent(ctx.hub.subscribe(message_id, after)):
-        yield event
+) -> EventStream:
+    return EventStream(ctx.hub.subscribe(message_id, after))

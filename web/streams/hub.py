@@ -5,6 +5,12 @@ A job appends to its message's event log and wakes the subscribers, each of whic
 replays the log from where it was and then tails it. So a reload, a dropped
 connection or a second tab never loses or repeats a token. A workspace's changes are
 followed the same way, by every tab open on it.
+
+A subscriber gets the log in batches: all that was new at each wake-up, which the SSE
+layer writes as one chunk. A job stores the tokens of one event-loop turn at once, so
+one wake-up, one read and one write to the socket carry them all (issue 19: writing
+each event on its own cost the reader half its tokens/s). An empty batch means nothing
+came for KEEPALIVE_S: the connection is kept alive, and one the client left is noticed.
 """
 
 import asyncio
@@ -17,6 +23,8 @@ from typing import Any
 from web.storage import Database
 from web.streams import events
 from web.streams.events import Event
+
+KEEPALIVE_S = 15.0  # as FastAPI's own SSE responses: well within proxies' idle timeouts
 
 
 class StreamHub:
@@ -97,22 +105,22 @@ class StreamHub:
             self.subscribers -= 1
             self._note_activity()
 
-    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[Event]:
+    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[list[Event]]:
         """The answer's log from `after` on, then new events as they come, until its last.
 
         Ends at once when nothing is generating and the log has nothing past `after`
         (say, `after` is already the last event): nothing more could ever come.
         """
         read = functools.partial(events.answers.after, self.db, message_id)
-        async for event in self._tail(message_id, read, after, lambda: self.is_live(message_id)):
-            yield event
+        async for batch in self._tail(message_id, read, after, lambda: self.is_live(message_id)):
+            yield batch
 
-    async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[Event]:
+    async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[list[Event]]:
         """The workspace's changes from `after` on, then each as it comes, for as long as
         the subscriber stays."""
         read = functools.partial(events.changes.after, self.db, workspace_id)
-        async for event in self._tail(_workspace_key(workspace_id), read, after, lambda: True):
-            yield event
+        async for batch in self._tail(_workspace_key(workspace_id), read, after, lambda: True):
+            yield batch
 
     def wake_workspace(self, workspace_id: str) -> None:
         """Changes were recorded for this workspace: its followers read them."""
@@ -120,21 +128,25 @@ class StreamHub:
 
     async def _tail(
         self, key: str, read: Callable[[int], list[Event]], after: int, may_grow: Callable[[], bool]
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncIterator[list[Event]]:
         self._followers[key] += 1
         try:
             while not self._closing:
                 # Both taken before reading, so an event appended meanwhile is not missed.
                 signal = self._signals.setdefault(key, asyncio.Event())
                 growing = may_grow()
-                for event in read(after):
-                    yield event
-                    after = event.seq
-                    if event.is_terminal:
+                if batch := _through_terminal(read(after)):
+                    yield batch
+                    after = batch[-1].seq
+                    if batch[-1].is_terminal:
                         return
                 if not growing:
                     return
-                await signal.wait()
+                try:
+                    async with asyncio.timeout(KEEPALIVE_S):
+                        await signal.wait()
+                except TimeoutError:
+                    yield []
         finally:
             self._followers[key] -= 1
             if not self._followers[key]:  # nobody waits on its signal any more
@@ -154,6 +166,12 @@ class StreamHub:
             self._idle.clear()
         else:
             self._idle.set()
+
+
+def _through_terminal(batch: list[Event]) -> list[Event]:
+    """Up to an answer's last event: nothing is ever sent past it."""
+    end = next((i + 1 for i, event in enumerate(batch) if event.is_terminal), len(batch))
+    return batch[:end]
 
 
 def _workspace_key(workspace_id: str) -> str:

@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Query
-from fastapi.sse import ServerSentEvent
+from fastapi.responses import StreamingResponse
+from fastapi.sse import KEEPALIVE_COMMENT, format_sse_event
 
 from web.streams.events import Event
 
@@ -27,9 +28,32 @@ def _resume_point(
 ResumeAfter = Annotated[int, Depends(_resume_point)]
 
 
-async def sent(events: AsyncIterator[Event]) -> AsyncIterator[ServerSentEvent]:
-    """Each event with its number as its id; the first also says how soon to reconnect."""
+class EventStream(StreamingResponse):
+    """An SSE response written a batch of events at a time (web/streams/hub.py says why),
+    with the headers FastAPI's own EventSourceResponse sends."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, batches: AsyncIterator[list[Event]]) -> None:
+        super().__init__(_sent(batches), headers={"Cache-Control": "no-cache"})
+        self.headers["X-Accel-Buffering"] = "no"  # nginx: pass each chunk on at once
+
+
+async def _sent(batches: AsyncIterator[list[Event]]) -> AsyncIterator[bytes]:
     retry: int | None = RECONNECT_MS
-    async for event in events:
-        yield ServerSentEvent(event=event.type, raw_data=event.data, id=str(event.seq), retry=retry)
-        retry = None
+    async for batch in batches:
+        yield _chunk(batch, retry)
+        retry = None if batch else retry
+
+
+def _chunk(batch: list[Event], retry: int | None) -> bytes:
+    """The batch's events, each with its number as its id, the first also saying how soon
+    to reconnect (`retry`); an empty batch as a keep-alive comment."""
+    if not batch:
+        return KEEPALIVE_COMMENT
+    first, *rest = batch
+    return _formatted(first, retry) + b"".join(_formatted(event) for event in rest)
+
+
+def _formatted(event: Event, retry: int | None = None) -> bytes:
+    return format_sse_event(data_str=event.data, event=event.type, id=str(event.seq), retry=retry)
