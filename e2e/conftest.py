@@ -78,13 +78,17 @@ class _TestSettings(Settings):
 
 
 @pytest.fixture
-def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Per test: a fresh data dir and the mocked OpenAI; `@pytest.mark.settings(...)` overrides."""
+def app_settings(
+    request: pytest.FixtureRequest, tmp_path: Path, database_url: str | None
+) -> Settings:
+    """Per test: a fresh data dir and database, and the mocked OpenAI;
+    `@pytest.mark.settings(...)` overrides."""
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
     return _TestSettings(
         **{
             "data_dir": tmp_path / "data",
+            "database_url": database_url,
             "secret_key": "e2e-secret",
             "openai_api_key": "sk-test",
             "openai_base_url": BASE_URL,

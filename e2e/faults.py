@@ -23,7 +23,7 @@ from web.documents import bounded, ingest
 from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
 from web.limits import BodyLimitMiddleware
-from web.storage import BlobStore, Database
+from web.storage import BlobStore, SqliteDatabase
 from web.streams.events import Event, Log
 from web.streams.hub import StreamHub
 
@@ -114,13 +114,13 @@ class Faults:
         """The server's connection and every one opened from now on (indexing threads')."""
         self.server.call_on_loop(lambda ctx: ctx.db.run(pragma))
         self._undo.append(lambda: self.server.call_on_loop(lambda ctx: ctx.db.run(healed_by)))
-        connect = Database.__init__
+        connect = SqliteDatabase.__init__
 
-        def connect_with_fault(db: Database, *args: Any, **kwargs: Any) -> None:
+        def connect_with_fault(db: SqliteDatabase, *args: Any, **kwargs: Any) -> None:
             connect(db, *args, **kwargs)
             db.run(pragma)
 
-        self.monkeypatch.setattr(Database, "__init__", connect_with_fault)
+        self.monkeypatch.setattr(SqliteDatabase, "__init__", connect_with_fault)
 
     def new_chats_crash(self) -> None:
         """Creating a chat fails in a way nobody planned for: uvicorn answers 500 in plain

@@ -8,9 +8,15 @@ from typing import Any
 from e2e.live_server import LiveServer
 from web.context import AppContext
 from web.documents import repository as repo
+from web.storage import PostgresDatabase, SqliteDatabase
 
 # A message as stored: what a reload or a restart will show.
 MESSAGE = "SELECT status, content, error, sources FROM messages WHERE id = ?"
+# Each database's own full-text index: SQLite's FTS5 table, PostgreSQL's tsvector column.
+INDEX_HITS = {
+    SqliteDatabase: "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+    PostgresDatabase: "SELECT count(*) FROM chunks WHERE tsv @@ websearch_to_tsquery('english', ?)",
+}
 
 
 @dataclass
@@ -62,11 +68,9 @@ class Store:
         )
 
     def index_hits(self, word: str) -> int:
-        """Chunks the full-text index still finds for a word."""
+        """Entries the full-text index still finds for a word."""
         return self.server.call_on_loop(
-            lambda ctx: ctx.db.one(
-                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", f'"{word}"'
-            )[0]
+            lambda ctx: ctx.db.one(INDEX_HITS[type(ctx.db)], f'"{word}"')[0]
         )
 
     def document_count(self) -> int:

@@ -63,6 +63,7 @@ def test_provider_errors_become_clear_messages(
     assert len(openai_mock.requests) == calls
 
 
+@pytest.mark.sqlite
 @pytest.mark.parametrize(
     ("fault", "reason"),
     [

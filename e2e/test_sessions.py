@@ -73,6 +73,7 @@ SAVE_REFUSED = (
 )
 
 
+@pytest.mark.sqlite
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every change")
 def test_chat_changes_the_server_cannot_save_are_refused_on_the_page_and_change_nothing(
     app, faults: Faults, files: FileFactory, openai_mock: OpenAIMock

@@ -345,6 +345,7 @@ def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entrie
     app.documents.expect_documents()
 
 
+@pytest.mark.sqlite
 @pytest.mark.browser_errors(statuses=[404, 507], reason="one is gone already, one undeletable")
 def test_a_document_deleted_elsewhere_just_leaves_and_one_that_cannot_be_deleted_stays(
     page, files: FileFactory, api: Api, faults: Faults, store: Store
@@ -401,6 +402,7 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
     app.documents.upload_and_wait(report)
 
 
+@pytest.mark.sqlite
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
     app, files: FileFactory, faults: Faults, store: Store
@@ -417,6 +419,7 @@ def test_a_database_that_refuses_writes_answers_507_and_saves_nothing(
     app.documents.upload_and_wait(report)
 
 
+@pytest.mark.sqlite
 def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_of_it(
     app, files: FileFactory, faults: Faults, api: Api, store: Store
 ) -> None:
@@ -434,6 +437,7 @@ def test_a_database_full_while_a_file_is_read_ends_it_failed_and_keeps_nothing_o
     app.documents.row("long.txt").expect_failed(PROCESSING_FAILED)
 
 
+@pytest.mark.sqlite
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses every write")
 def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
     app, live_server: LiveServer, files: FileFactory, faults: Faults
@@ -456,6 +460,7 @@ def test_a_database_that_refuses_every_write_mid_processing_says_what_is_left(
     app.documents.row("notes.txt").expect_failed(RESTARTED)
 
 
+@pytest.mark.sqlite
 @pytest.mark.browser_errors(statuses=[507], reason="the database refuses the upload")
 def test_a_refused_upload_of_bytes_another_workspace_has_keeps_their_file(
     page, another_page, files: FileFactory, faults: Faults, store: Store

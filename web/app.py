@@ -30,7 +30,7 @@ from web.limits import (
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
-from web.storage import BlobStore, Database
+from web.storage import BlobStore, open_database
 from web.streams.hub import StreamHub
 from web.streams.waking import WakeLiveTabs
 from web.workspaces import WorkspaceMiddleware
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def open_context(settings: Settings) -> AppContext:
-    db = Database(settings.data_dir / "docchat.sqlite3")
+    db = open_database(settings.database_url or str(settings.data_dir / "docchat.sqlite3"))
     return AppContext(
         settings=settings,
         db=db,

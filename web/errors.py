@@ -2,7 +2,6 @@
 
 import errno
 import logging
-import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from web.storage import STORAGE_ERRORS, DatabaseError
+from web.storage.db import is_full, is_read_only
 from web.templating import not_found_page
 
 log = logging.getLogger("docchat")
@@ -72,7 +73,7 @@ class StorageFailure(AppError):
 
     def __init__(
         self,
-        exc: OSError | sqlite3.Error,
+        exc: OSError | DatabaseError,
         what: str = "the file",
         outcome: str = "Nothing was saved.",
     ) -> None:
@@ -86,13 +87,13 @@ class StorageFailure(AppError):
         log.error("Storage failure: %s", exc)
 
 
-def storage_reason(exc: OSError | sqlite3.Error) -> str:
+def storage_reason(exc: OSError | DatabaseError) -> str:
     """Why storage refused a write, in words ("the disk is full")."""
     if isinstance(exc, OSError):
         return STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
-    if exc.sqlite_errorname == "SQLITE_READONLY":
+    if is_read_only(exc):
         return "its database is read-only"
-    if exc.sqlite_errorname == "SQLITE_FULL":
+    if is_full(exc):
         return "the disk is full"
     return "its database is unavailable"
 
@@ -112,12 +113,14 @@ def install_error_handlers(app: FastAPI) -> None:
             message = " ".join(filter(None, ("Invalid request:", where, first.get("msg"))))
         return JSONResponse(AppError(422, "invalid_request", message).body(), status_code=422)
 
-    @app.exception_handler(sqlite3.Error)
-    async def database_failure(_: Request, exc: sqlite3.Error) -> JSONResponse:
+    async def database_failure(_: Request, exc: DatabaseError) -> JSONResponse:
         # Any write the database refuses (read-only, full, locked): each route's change is
         # one transaction, so nothing of it was saved.
         error = StorageFailure(exc, "your change")
         return JSONResponse(error.body(), status_code=error.status)
+
+    for refusal in STORAGE_ERRORS:
+        app.add_exception_handler(refusal, database_failure)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

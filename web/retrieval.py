@@ -53,17 +53,5 @@ def search(
     if document_ids is not None:
         scope = f"AND d.id IN ({', '.join('?' for _ in document_ids)})"
         params += document_ids
-    rows = db.all(
-        f"""
-        SELECT c.id, c.document_id, d.filename, c.page, c.text
-        FROM chunks_fts
-        JOIN chunks c ON c.id = chunks_fts.rowid
-        JOIN documents d ON d.id = c.document_id
-        WHERE chunks_fts MATCH ? AND d.workspace_id = ? AND d.status = 'ready' {scope}
-        ORDER BY bm25(chunks_fts)
-        LIMIT ?
-        """,
-        *params,
-        limit,
-    )
+    rows = db.all(db.passages_sql.format(scope=scope) + " LIMIT ?", *params, limit)
     return [Passage(r["id"], r["document_id"], r["filename"], r["page"], r["text"]) for r in rows]

@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path(".data")
+    # postgresql://user:password@host/database for a PostgreSQL server that several app
+    # processes share; unset, the rows are kept in SQLite in data_dir.
+    database_url: str | None = None
     # Signs the workspace cookie; generated once into data_dir when not given.
     secret_key: str | None = None
 

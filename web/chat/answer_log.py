@@ -13,7 +13,6 @@ which nobody has seen: a page never shows text the log could not replay.
 """
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +23,7 @@ from web.context import AppContext
 from web.errors import storage_reason
 from web.llm.errors import ProviderError
 from web.llm.prompts import AnswerRequest
+from web.storage import Connection, DatabaseError
 from web.streams import events
 
 INTERRUPTED = ProviderError(
@@ -32,7 +32,7 @@ INTERRUPTED = ProviderError(
 INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
 
 
-def not_stored(exc: sqlite3.Error | OSError) -> ProviderError:
+def not_stored(exc: DatabaseError | OSError) -> ProviderError:
     """The answer's text could not be stored: what a reader is told (its ending, a small
     write, may still go in)."""
     return ProviderError(
@@ -89,7 +89,7 @@ class AnswerLog:
                 events.answers.append(conn, self.message_id, "done", {"message": message})
 
     @contextmanager
-    def _written(self) -> Iterator[sqlite3.Connection]:
+    def _written(self) -> Iterator[Connection]:
         """A transaction of the answer's, after the tokens received before it: the log
         keeps the order things happened in."""
         self._raise_if_failed()
@@ -98,7 +98,7 @@ class AnswerLog:
             yield conn
 
     @contextmanager
-    def _stored(self) -> Iterator[sqlite3.Connection]:
+    def _stored(self) -> Iterator[Connection]:
         """Subscribers hear of a change once it is stored."""
         with self.ctx.db.transaction() as conn:
             yield conn

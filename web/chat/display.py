@@ -2,13 +2,13 @@
 ended, and where its event stream is. (Rows are read and written in `repository`.)"""
 
 import json
-import sqlite3
 from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 
 from web.chat.endings import note
+from web.storage import Row
 
 # Raw HTML off, then sanitized: a model's answer is untrusted text.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -19,7 +19,7 @@ def markdown_to_html(text: str) -> str:
 
 
 # A message's row, or (while it is written) the row with its text so far.
-Message = sqlite3.Row | dict[str, Any]
+Message = Row | dict[str, Any]
 
 
 def message_json(row: Message) -> dict[str, Any]:

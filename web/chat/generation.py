@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 
 from web.chat.answer_log import INTERNAL, INTERRUPTED, AnswerLog, not_stored
@@ -14,6 +13,7 @@ from web.context import AppContext
 from web.llm.errors import ProviderError, cut_off
 from web.llm.prompts import AnswerRequest
 from web.retrieval import search
+from web.storage import STORAGE_ERRORS
 
 log = logging.getLogger("docchat.generation")
 
@@ -53,7 +53,7 @@ async def _run(
         else:
             answer.finish("interrupted", INTERRUPTED)
         raise
-    except (sqlite3.Error, OSError) as exc:
+    except (*STORAGE_ERRORS, OSError) as exc:
         log.error("answer %s could not be stored: %s", message_id, exc)
         answer.finish("error", not_stored(exc))
     except Exception:

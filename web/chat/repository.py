@@ -6,7 +6,6 @@ in the same transaction.
 
 import itertools
 import json
-import sqlite3
 from dataclasses import asdict
 from typing import Any
 
@@ -15,7 +14,7 @@ from web.chat.endings import IN_HISTORY
 from web.llm.prompts import AnswerRequest
 from web.records import new_id, utc_now
 from web.retrieval import Passage
-from web.storage import Database
+from web.storage import Connection, Database, Row
 from web.streams import events
 
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
@@ -27,7 +26,7 @@ UNTITLED = "New chat"
 TITLE_CHARS = 60
 
 
-def session_json(row: sqlite3.Row) -> dict[str, Any]:
+def session_json(row: Row) -> dict[str, Any]:
     ids = row["document_ids"]
     return {
         "id": row["id"],
@@ -38,7 +37,7 @@ def session_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def create_session(db: Database, workspace_id: str, title: str | None) -> sqlite3.Row:
+def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
     session_id, now = new_id(), utc_now()
     with db.transaction() as conn:
         conn.execute(
@@ -50,7 +49,7 @@ def create_session(db: Database, workspace_id: str, title: str | None) -> sqlite
     return get_session(db, workspace_id, session_id)
 
 
-def get_session(db: Database, workspace_id: str, session_id: str) -> sqlite3.Row | None:
+def get_session(db: Database, workspace_id: str, session_id: str) -> Row | None:
     return db.one(
         f"SELECT {SESSION_FIELDS} FROM sessions WHERE id = ? AND workspace_id = ?",
         session_id,
@@ -58,7 +57,7 @@ def get_session(db: Database, workspace_id: str, session_id: str) -> sqlite3.Row
     )
 
 
-def list_sessions(db: Database, workspace_id: str) -> list[sqlite3.Row]:
+def list_sessions(db: Database, workspace_id: str) -> list[Row]:
     return db.all(
         f"SELECT {SESSION_FIELDS} FROM sessions WHERE workspace_id = ? "
         "ORDER BY updated_at DESC, rowid DESC",
@@ -94,7 +93,7 @@ def messages(db: Database, session_id: str) -> list[Message]:
     return [_with_streamed_text(db, row) for row in rows]
 
 
-def get_message(db: Database, workspace_id: str, message_id: str) -> sqlite3.Row | None:
+def get_message(db: Database, workspace_id: str, message_id: str) -> Row | None:
     """The row as stored, for checks on who owns it and where it stands (an answer being
     written has its text in its log: `messages` and `get_message_by_id` add it)."""
     return db.one(
@@ -110,7 +109,7 @@ def get_message_by_id(db: Database, message_id: str) -> Message:
     return _with_streamed_text(db, row)
 
 
-def _with_streamed_text(db: Database, row: sqlite3.Row) -> Message:
+def _with_streamed_text(db: Database, row: Row) -> Message:
     """An answer being written has, as its text, what its log has stored so far."""
     if row["status"] != "streaming":
         return row
@@ -125,7 +124,7 @@ def is_streaming(db: Database, session_id: str) -> bool:
 
 
 def add_exchange(
-    db: Database, session: sqlite3.Row, content: str, mode: str, offline: bool
+    db: Database, session: Row, content: str, mode: str, offline: bool
 ) -> tuple[str, str]:
     """The user's message and the assistant's (streaming) reply, in one transaction."""
     user_id, assistant_id, now = new_id(), new_id(), utc_now()
@@ -161,14 +160,15 @@ def streaming_answer_ids(db: Database) -> list[str]:
 # once, at its ending, from the log's tokens (until then, reads add them).
 
 
-def append_step(conn: sqlite3.Connection, message_id: str, text: str) -> None:
+def append_step(conn: Connection, message_id: str, text: str) -> None:
+    (steps,) = conn.execute("SELECT steps FROM messages WHERE id = ?", (message_id,)).fetchone()
     conn.execute(
-        "UPDATE messages SET steps = json_insert(COALESCE(steps, '[]'), '$[#]', ?) WHERE id = ?",
-        (text, message_id),
+        "UPDATE messages SET steps = ? WHERE id = ?",
+        (json.dumps([*json.loads(steps or "[]"), text], ensure_ascii=False), message_id),
     )
 
 
-def set_citations(conn: sqlite3.Connection, message_id: str, cited: list[dict[str, Any]]) -> None:
+def set_citations(conn: Connection, message_id: str, cited: list[dict[str, Any]]) -> None:
     conn.execute(
         "UPDATE messages SET citations = ? WHERE id = ?",
         (json.dumps(cited, ensure_ascii=False), message_id),
@@ -176,7 +176,7 @@ def set_citations(conn: sqlite3.Connection, message_id: str, cited: list[dict[st
 
 
 def set_ending(
-    conn: sqlite3.Connection,
+    conn: Connection,
     message_id: str,
     status: str,
     error: dict[str, Any] | None,
@@ -195,7 +195,7 @@ def set_ending(
     )
 
 
-def set_streaming(conn: sqlite3.Connection, message_id: str) -> None:
+def set_streaming(conn: Connection, message_id: str) -> None:
     conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
 
 
@@ -228,7 +228,7 @@ def history(
     return kept
 
 
-def question_for(db: Database, answer: Message) -> sqlite3.Row:
+def question_for(db: Database, answer: Message) -> Row:
     """The user message an answer replies to: the one just before it."""
     return db.one(
         f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? AND m.role = 'user' "

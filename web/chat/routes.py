@@ -1,6 +1,5 @@
 """HTTP API for sessions and messages."""
 
-import sqlite3
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
@@ -15,6 +14,7 @@ from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, MessageTooLong, NotFound
+from web.storage import Row
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -51,7 +51,7 @@ class NewMessage(BaseModel):
     mode: Literal["chat", "research"] = "chat"
 
 
-def owned_session(ctx: AppContext, workspace: str, session_id: str) -> sqlite3.Row:
+def owned_session(ctx: AppContext, workspace: str, session_id: str) -> Row:
     session = repo.get_session(ctx.db, workspace, session_id)
     if session is None:
         raise NotFound("Chat session")
@@ -182,7 +182,7 @@ async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[
 
 
 def _question(
-    session: sqlite3.Row, workspace: str, content: str, mode: str, history: list[dict[str, str]]
+    session: Row, workspace: str, content: str, mode: str, history: list[dict[str, str]]
 ) -> Question:
     document_ids = repo.session_json(session)["document_ids"]
     return Question(content, mode, workspace, document_ids, history)

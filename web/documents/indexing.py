@@ -6,7 +6,6 @@ keep streaming while a large file is indexed, waiting at most one batch for the 
 
 import itertools
 import logging
-import sqlite3
 from pathlib import Path
 
 from web.documents import repository as repo
@@ -14,7 +13,7 @@ from web.documents.bounded import Bounds, extract_bounded
 from web.documents.chunking import chunk_pages
 from web.documents.extract import ExtractionError, Limits
 from web.settings import Settings
-from web.storage import Database
+from web.storage import INTEGRITY_ERRORS, Database
 
 log = logging.getLogger("docchat.documents")
 
@@ -22,9 +21,9 @@ BATCH = 200  # chunks per transaction: ~25 ms of FTS5 indexing
 
 
 def index_document(
-    settings: Settings, db_path: Path, document_id: str, content_type: str, blob: Path
+    settings: Settings, server_db: Database, document_id: str, content_type: str, blob: Path
 ) -> None:
-    db = Database(db_path, prepare=False)
+    db = server_db.reopened()
     try:
         _index(settings, db, document_id, content_type, blob)
     finally:
@@ -46,7 +45,7 @@ def _index(
     while batch := list(itertools.islice(chunks, BATCH)):
         try:
             repo.add_chunks(db, document_id, batch)
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             return  # deleted while it was being indexed; its chunks went with it
         count += len(batch)
     if count == 0:

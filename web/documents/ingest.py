@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
 from web.errors import AppError, StorageFailure
 from web.records import new_id, utc_now
+from web.storage import INTEGRITY_ERRORS, STORAGE_ERRORS, Row
 
 log = logging.getLogger("docchat.documents")
 # When processing fails on DocChat's side, not the file's (the file's own are ExtractionError).
@@ -42,7 +42,7 @@ async def ingest(
     return repo.as_json(row)
 
 
-async def remove(ctx: AppContext, workspace_id: str, document: sqlite3.Row) -> None:
+async def remove(ctx: AppContext, workspace_id: str, document: Row) -> None:
     """The row with its chunks and index entries, then the blob if nothing else uses it."""
     async with ctx.blob_lock:
         repo.delete(ctx.db, workspace_id, document["id"])
@@ -50,7 +50,7 @@ async def remove(ctx: AppContext, workspace_id: str, document: sqlite3.Row) -> N
             ctx.blobs.delete(document["sha256"])
 
 
-def duplicate(name: str, existing: sqlite3.Row) -> AppError:
+def duplicate(name: str, existing: Row) -> AppError:
     return AppError(
         409,
         "duplicate",
@@ -86,11 +86,11 @@ async def _store(
                 status="processing",
                 created_at=utc_now(),
             )
-        except sqlite3.IntegrityError as exc:
+        except INTEGRITY_ERRORS as exc:
             # A concurrent upload of the same bytes won the race.
             winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
             raise duplicate(received.filename, winner) from exc
-        except (sqlite3.Error, OSError) as exc:
+        except (*STORAGE_ERRORS, OSError) as exc:
             if not repo.sha_in_use(ctx.db, received.sha256):
                 ctx.blobs.delete(received.sha256)
             raise StorageFailure(exc) from exc
@@ -101,12 +101,12 @@ async def _process(ctx: AppContext, document_id: str, content_type: str, blob: P
     """Extract and index; whatever goes wrong, the document ends ready or failed."""
     try:
         await asyncio.to_thread(
-            index_document, ctx.settings, ctx.db.path, document_id, content_type, blob
+            index_document, ctx.settings, ctx.db, document_id, content_type, blob
         )
     except Exception:
         log.exception("document %s: processing failed", document_id)
         try:
             repo.mark_failed(ctx.db, document_id, PROCESSING_FAILED)
-        except sqlite3.Error as exc:  # nor can it be marked: the database itself fails
+        except STORAGE_ERRORS as exc:  # nor can it be marked: the database itself fails
             # It stays Processing until the next start marks it failed (interrupted).
             raise StorageFailure(exc, "the file's text", STUCK) from exc

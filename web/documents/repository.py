@@ -3,21 +3,21 @@
 Each change to a row is announced to the workspace's tabs in the same transaction.
 """
 
-import sqlite3
+import json
 from typing import Any
 
 from web.documents.chunking import Chunk
-from web.storage import Database
+from web.storage import Connection, Database, Row
 from web.streams import events
 
 FIELDS = "id, filename, size, content_type, sha256, status, error, pages, chunks, created_at"
 
 
-def as_json(row: sqlite3.Row) -> dict[str, Any]:
+def as_json(row: Row) -> dict[str, Any]:
     return {key: row[key] for key in FIELDS.split(", ")}
 
 
-def get(db: Database, workspace_id: str, document_id: str) -> sqlite3.Row | None:
+def get(db: Database, workspace_id: str, document_id: str) -> Row | None:
     return db.one(
         f"SELECT {FIELDS} FROM documents WHERE id = ? AND workspace_id = ?",
         document_id,
@@ -25,12 +25,12 @@ def get(db: Database, workspace_id: str, document_id: str) -> sqlite3.Row | None
     )
 
 
-def get_any(db: Database, document_id: str) -> sqlite3.Row | None:
+def get_any(db: Database, document_id: str) -> Row | None:
     """A document in any workspace: for background work that has only its id."""
     return db.one(f"SELECT {FIELDS} FROM documents WHERE id = ?", document_id)
 
 
-def find_by_sha(db: Database, workspace_id: str, sha256: str) -> sqlite3.Row | None:
+def find_by_sha(db: Database, workspace_id: str, sha256: str) -> Row | None:
     return db.one(
         f"SELECT {FIELDS} FROM documents WHERE workspace_id = ? AND sha256 = ?",
         workspace_id,
@@ -38,7 +38,7 @@ def find_by_sha(db: Database, workspace_id: str, sha256: str) -> sqlite3.Row | N
     )
 
 
-def list_all(db: Database, workspace_id: str) -> list[sqlite3.Row]:
+def list_all(db: Database, workspace_id: str) -> list[Row]:
     return db.all(
         f"SELECT {FIELDS} FROM documents WHERE workspace_id = ? ORDER BY created_at, rowid",
         workspace_id,
@@ -94,17 +94,25 @@ def delete(db: Database, workspace_id: str, document_id: str) -> None:
     """The row (its chunks go with it), and the document from every chat's choice."""
     with db.transaction() as conn:
         conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
-        conn.execute(
-            "UPDATE sessions SET document_ids = (SELECT json_group_array(value) "
-            "FROM json_each(sessions.document_ids) WHERE value != :id) "
-            "WHERE workspace_id = :workspace "
-            "AND EXISTS (SELECT 1 FROM json_each(sessions.document_ids) WHERE value = :id)",
-            {"id": document_id, "workspace": workspace_id},
-        )
+        _unchoose(conn, workspace_id, document_id)
         events.changes.append(conn, workspace_id, "document_deleted", {"id": document_id})
 
 
-def _announce(conn: sqlite3.Connection, document_id: str, upload: str | None = None) -> None:
+def _unchoose(conn: Connection, workspace_id: str, document_id: str) -> None:
+    """The document leaves every chat of the workspace that had chosen it."""
+    chats = conn.execute(
+        "SELECT id, document_ids FROM sessions WHERE workspace_id = ? AND document_ids IS NOT NULL",
+        (workspace_id,),
+    ).fetchall()
+    for chat in chats:
+        chosen = json.loads(chat["document_ids"])
+        if document_id in chosen:
+            chosen.remove(document_id)
+            update = "UPDATE sessions SET document_ids = ? WHERE id = ?"
+            conn.execute(update, (json.dumps(chosen), chat["id"]))
+
+
+def _announce(conn: Connection, document_id: str, upload: str | None = None) -> None:
     """`document {document, upload}`: how the document is now, for every tab to show."""
     row = conn.execute(
         f"SELECT workspace_id, {FIELDS} FROM documents WHERE id = ?", (document_id,)

@@ -1,64 +1,84 @@
-"""A SQLite connection in WAL mode: the server loop's own, or a worker thread's."""
+"""The database DocChat keeps its rows in: SQLite in the data folder (the default), or a
+PostgreSQL server (DOCCHAT_DATABASE_URL=postgresql://...), which several app processes
+can share.
+
+Both take the same SQL, with `?` for its parameters, and give rows read by column name
+or position. Each does its own way: the schema and its migrations, full-text search
+(`passages_sql`), and how writers take turns (one at a time, on either).
+"""
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
-# Changes to schema.sql's tables, in order; PRAGMA user_version counts those applied.
-MIGRATIONS = [
-    # Deep research: what an answer cites, and the steps that led to it (JSON lists).
-    "ALTER TABLE messages ADD COLUMN citations TEXT; ALTER TABLE messages ADD COLUMN steps TEXT",
-    # What an answer stopped at the length limit was written from, for Continue (JSON).
-    "ALTER TABLE messages ADD COLUMN sources TEXT",
-]
+import psycopg
+
+# What a refused write raises, on either database: to name, and to catch.
+DatabaseError = sqlite3.Error | psycopg.Error
+STORAGE_ERRORS = (sqlite3.Error, psycopg.Error)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
-class Database:
-    def __init__(self, path: Path, *, prepare: bool = True) -> None:
-        """Open the database; `prepare` creates and migrates it (once, at startup)."""
-        self.path = path
-        # Autocommit; multi-statement writes go through transaction().
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=5000")
-        if prepare:
-            self.conn.executescript(files("web.storage").joinpath("schema.sql").read_text())
-            self._migrate()
+class Row(Protocol):
+    """A row by column name or position (sqlite3.Row, and PostgreSQL's made alike)."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            if self.conn.in_transaction:  # SQLite rolls back by itself on some errors (FULL)
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def __getitem__(self, key: str | int) -> Any: ...
+    def keys(self) -> list[str]: ...
 
-    def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
+
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """What a transaction writes through."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+class Database(ABC):
+    # How passages are found: the SQL selecting (id, document_id, filename, page, text) of
+    # chunks matching a query (the question's words, each quoted, joined with OR), best
+    # first, with `{scope}` for more conditions on `d`; parameters: query, workspace.
+    passages_sql: str
+
+    @property
+    @abstractmethod
+    def conn(self) -> Connection:
+        """Reads and single-statement writes, outside any transaction."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """All of it or nothing, one writer at a time."""
+
+    @abstractmethod
+    def reopened(self) -> "Database":
+        """The same database on a connection of its own, for a worker thread."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def one(self, sql: str, *params: Any) -> Row | None:
         return self.conn.execute(sql, params).fetchone()
 
-    def all(self, sql: str, *params: Any) -> list[sqlite3.Row]:
+    def all(self, sql: str, *params: Any) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()
 
-    def run(self, sql: str, *params: Any) -> sqlite3.Cursor:
+    def run(self, sql: str, *params: Any) -> Cursor:
         return self.conn.execute(sql, params)
 
-    def close(self) -> None:
-        self.conn.close()
 
-    def _migrate(self) -> None:
-        """Bring a database made by an older DocChat up to date, one step at a time."""
-        (version,) = self.conn.execute("PRAGMA user_version").fetchone()
-        for number, sql in enumerate(MIGRATIONS[version:], version + 1):
-            with self.transaction() as conn:
-                for statement in sql.split(";"):  # an empty one is a no-op
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
+def is_full(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.errors.DiskFull) or (
+        isinstance(exc, sqlite3.Error) and exc.sqlite_errorname == "SQLITE_FULL"
+    )
+
+
+def is_read_only(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.errors.ReadOnlySqlTransaction) or (
+        isinstance(exc, sqlite3.Error) and exc.sqlite_errorname == "SQLITE_READONLY"
+    )

@@ -5,11 +5,10 @@ changes (documents, chats, answers starting), which keep every open tab true.
 """
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from web.storage import Database
+from web.storage import Connection, Database
 
 # An answer's log always ends with one of these.
 TERMINAL = frozenset({"done", "error"})
@@ -33,11 +32,11 @@ class Log:
     table: str
     key: str
 
-    def append(self, conn: sqlite3.Connection, key: str, type_: str, data: Any) -> int:
+    def append(self, conn: Connection, key: str, type_: str, data: Any) -> int:
         """One event; returns its number."""
         return self.append_many(conn, key, type_, [data])
 
-    def append_many(self, conn: sqlite3.Connection, key: str, type_: str, data: list[Any]) -> int:
+    def append_many(self, conn: Connection, key: str, type_: str, data: list[Any]) -> int:
         """Events of one type, numbered one after another; returns the last number."""
         (last,) = conn.execute(
             f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", (key,)
@@ -69,7 +68,7 @@ answers = Log("events", "message_id")
 changes = Log("workspace_events", "workspace_id")
 
 
-def reopen(conn: sqlite3.Connection, message_id: str) -> None:
+def reopen(conn: Connection, message_id: str) -> None:
     """The answer goes on (continued): its ending becomes a `continued` marker.
 
     Rewritten in place, not removed, so every id keeps its meaning: a client that saw the
@@ -82,7 +81,7 @@ def reopen(conn: sqlite3.Connection, message_id: str) -> None:
     )
 
 
-def streamed_text(conn: sqlite3.Connection, message_id: str) -> str:
+def streamed_text(conn: Connection, message_id: str) -> str:
     """The text of an answer's tokens since it started, or last went on (continued)."""
     rows = conn.execute(
         "SELECT data FROM events WHERE message_id = ? AND type = 'token' AND seq > "

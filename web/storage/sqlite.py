@@ -1,0 +1,73 @@
+"""SQLite, in the data folder, in WAL mode: the server loop's connection, or a worker
+thread's. Full-text search with FTS5."""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+
+from web.storage.db import Database
+
+# Changes to sqlite.sql's tables, in order; PRAGMA user_version counts those applied.
+MIGRATIONS = [
+    # Deep research: what an answer cites, and the steps that led to it (JSON lists).
+    "ALTER TABLE messages ADD COLUMN citations TEXT; ALTER TABLE messages ADD COLUMN steps TEXT",
+    # What an answer stopped at the length limit was written from, for Continue (JSON).
+    "ALTER TABLE messages ADD COLUMN sources TEXT",
+]
+
+
+class SqliteDatabase(Database):
+    passages_sql = """
+        SELECT c.id, c.document_id, d.filename, c.page, c.text
+        FROM chunks_fts
+        JOIN chunks c ON c.id = chunks_fts.rowid
+        JOIN documents d ON d.id = c.document_id
+        WHERE chunks_fts MATCH ? AND d.workspace_id = ? AND d.status = 'ready' {scope}
+        ORDER BY bm25(chunks_fts)
+        """
+
+    def __init__(self, path: Path, *, prepare: bool = True) -> None:
+        """Open the database; `prepare` creates and migrates it (once, at startup)."""
+        self.path = path
+        # Autocommit; multi-statement writes go through transaction().
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        if prepare:
+            self._conn.executescript(files("web.storage").joinpath("sqlite.sql").read_text())
+            self._migrate()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            if self._conn.in_transaction:  # SQLite rolls back by itself on some errors (FULL)
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def reopened(self) -> "SqliteDatabase":
+        return SqliteDatabase(self.path, prepare=False)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _migrate(self) -> None:
+        """Bring a database made by an older DocChat up to date, one step at a time."""
+        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        for number, sql in enumerate(MIGRATIONS[version:], version + 1):
+            with self.transaction() as conn:
+                for statement in sql.split(";"):  # an empty one is a no-op
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
