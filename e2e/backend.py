@@ -35,11 +35,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def postgres(pytestconfig: pytest.Config) -> Iterator[PostgresServer | None]:
-    """With --backend postgres: a PostgreSQL server for this test process."""
-    if pytestconfig.getoption("backend") != "postgres":
-        yield None
-        return
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for this test process, started when first asked for."""
     server = PostgresServer()
     server.start()
     yield server
@@ -47,6 +44,9 @@ def postgres(pytestconfig: pytest.Config) -> Iterator[PostgresServer | None]:
 
 
 @pytest.fixture
-def database_url(postgres: PostgresServer | None) -> str | None:
-    """A fresh PostgreSQL database for this test, or None: SQLite in its data dir."""
-    return postgres.new_database() if postgres else None
+def database_url(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> str | None:
+    """With --backend postgres, a fresh PostgreSQL database for this test; else None:
+    SQLite in its data dir."""
+    if pytestconfig.getoption("backend") != "postgres":
+        return None
+    return request.getfixturevalue("postgres_server").new_database()

@@ -131,6 +131,28 @@ def live_server(
 
 
 @pytest.fixture
+def app_on(
+    app_settings: Settings, openai_mock: OpenAIMock, tmp_path: Path
+) -> Iterator[Callable[[str | None], LiveServer]]:
+    """Starts the app on a database of the test's choosing (a PostgreSQL URL, or None for
+    SQLite), each with a data dir of its own; all are stopped when the test ends."""
+    servers: list[LiveServer] = []
+
+    def start(database_url: str | None) -> LiveServer:
+        folder = tmp_path / f"app-{len(servers) + 1}"
+        settings = app_settings.model_copy(
+            update={"data_dir": folder, "database_url": database_url}
+        )
+        servers.append(LiveServer(settings, *cfg.server_addresses()))
+        servers[-1].start()
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
 def openai_server(openai_mock: OpenAIMock) -> Iterator[OpenAIServer]:
     """The OpenAI mock over real HTTP, for an app in another process."""
     server = OpenAIServer(openai_mock)
