@@ -40,7 +40,7 @@ def binaries() -> Path:
     if versions := sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version):
         return Path(versions[-1])
     raise PostgresNotFound(
-        "PostgreSQL's server is not installed; ./scripts/test --backend postgres installs it "
+        "PostgreSQL's server is not installed; ./scripts/test installs it "
         "(Debian/Ubuntu: apt-get install postgresql)."
     )
 
