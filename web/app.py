@@ -1,5 +1,6 @@
 """create_app(settings) -> FastAPI: wiring only."""
 
+import asyncio
 import logging
 import os
 import secrets
@@ -50,10 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         doc_repo.fail_unfinished(ctx.db)
         ctx.blobs.clear_crash_leftovers(doc_repo.shas_in_use(ctx.db))
         interrupt_unfinished_answers(ctx)
+        other_processes = asyncio.create_task(ctx.db.follow_writes(ctx.hub.notify))
         log.info("DocChat ready (data in %s, %s)", settings.data_dir, _answerer_label(ctx))
         try:
             yield
         finally:
+            other_processes.cancel()
+            await asyncio.wait([other_processes])
             await ctx.hub.shutdown()
             await ctx.answerer.close()
             ctx.db.close()

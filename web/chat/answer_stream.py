@@ -1,5 +1,6 @@
 """GET /api/messages/{id}/events: an answer as it is written, resumable (Server-Sent Events)."""
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -33,4 +34,5 @@ async def _subscribed(
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
 ) -> EventStream:
-    return EventStream(ctx.hub.subscribe(message_id, after))
+    elsewhere = functools.partial(repo.is_being_written, ctx.db, message_id)
+    return EventStream(ctx.hub.subscribe(message_id, after, elsewhere))

@@ -116,6 +116,13 @@ def _with_streamed_text(db: Database, row: Row) -> Message:
     return {**dict(row), "content": row["content"] + events.streamed_text(db.conn, row["id"])}
 
 
+def is_being_written(db: Database, message_id: str) -> bool:
+    """An answer's job runs in this process or another (a crashed one's answers are
+    marked interrupted when the app starts)."""
+    row = db.one("SELECT status FROM messages WHERE id = ?", message_id)
+    return row is not None and row["status"] == "streaming"
+
+
 def is_streaming(db: Database, session_id: str) -> bool:
     row = db.one(
         "SELECT 1 FROM messages WHERE session_id = ? AND status = 'streaming' LIMIT 1", session_id

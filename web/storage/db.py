@@ -9,7 +9,7 @@ or position. Each does its own way: the schema and its migrations, full-text sea
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -61,6 +61,11 @@ class Database(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    async def follow_writes(self, wake: Callable[[str], None]) -> None:
+        """Calls `wake(key)` for each event log other processes write to, until cancelled
+        (the key as the stream hub names the log)."""
 
     def one(self, sql: str, *params: Any) -> Row | None:
         return self.conn.execute(sql, params).fetchone()

@@ -10,7 +10,7 @@ same log at once would otherwise both take it.
 """
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
 from typing import Any, ClassVar
@@ -49,6 +49,14 @@ class PostgresDatabase(Database):
         with self._conn.raw.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             yield self._conn
+
+    async def follow_writes(self, wake: Callable[[str], None]) -> None:
+        """Every process's writes, by the NOTIFY each log's trigger sends (postgres.sql),
+        this process's own included."""
+        async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
+            await conn.execute("LISTEN docchat")
+            async for note in conn.notifies():
+                wake(note.payload)
 
     def reopened(self) -> "PostgresDatabase":
         return PostgresDatabase(self.url, prepare=False)

@@ -73,3 +73,22 @@ CREATE TABLE IF NOT EXISTS workspace_events (
     data TEXT NOT NULL,
     PRIMARY KEY (workspace_id, seq)
 );
+
+-- Each log written to wakes its followers in every app process: a NOTIFY, sent when the
+-- transaction commits (one per log and transaction: PostgreSQL folds repeats), payload
+-- the log's key as the stream hub names it (web/streams/hub.py).
+CREATE OR REPLACE FUNCTION wake_answer_followers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('docchat', NEW.message_id);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER events_wake AFTER INSERT OR UPDATE ON events
+    FOR EACH ROW EXECUTE FUNCTION wake_answer_followers();
+
+CREATE OR REPLACE FUNCTION wake_workspace_followers() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('docchat', 'workspace:' || NEW.workspace_id);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER workspace_events_wake AFTER INSERT ON workspace_events
+    FOR EACH ROW EXECUTE FUNCTION wake_workspace_followers();

@@ -2,7 +2,7 @@
 thread's. Full-text search with FTS5."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -56,6 +56,9 @@ class SqliteDatabase(Database):
                 self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    async def follow_writes(self, wake: Callable[[str], None]) -> None:
+        """Nothing to follow: one process has the file, and its hub hears of its writes."""
 
     def reopened(self) -> "SqliteDatabase":
         return SqliteDatabase(self.path, prepare=False)

@@ -105,14 +105,21 @@ class StreamHub:
             self.subscribers -= 1
             self._note_activity()
 
-    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[list[Event]]:
+    async def subscribe(
+        self, message_id: str, after: int, written_elsewhere: Callable[[], bool]
+    ) -> AsyncIterator[list[Event]]:
         """The answer's log from `after` on, then new events as they come, until its last.
 
-        Ends at once when nothing is generating and the log has nothing past `after`
-        (say, `after` is already the last event): nothing more could ever come.
+        Ends at once when nothing is generating it, here or in another process (as
+        `written_elsewhere` says), and the log has nothing past `after` (say, `after` is
+        already the last event): nothing more could ever come.
         """
         read = functools.partial(events.answers.after, self.db, message_id)
-        async for batch in self._tail(message_id, read, after, lambda: self.is_live(message_id)):
+
+        def being_written() -> bool:
+            return self.is_live(message_id) or written_elsewhere()
+
+        async for batch in self._tail(message_id, read, after, being_written):
             yield batch
 
     async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[list[Event]]:
