@@ -101,15 +101,13 @@ def delete(db: Database, workspace_id: str, document_id: str) -> None:
 def _unchoose(conn: Connection, workspace_id: str, document_id: str) -> None:
     """The document leaves every chat of the workspace that had chosen it."""
     chats = conn.execute(
-        "SELECT id, document_ids FROM sessions WHERE workspace_id = ? AND document_ids IS NOT NULL",
-        (workspace_id,),
+        "SELECT id, document_ids FROM sessions WHERE workspace_id = ? AND document_ids LIKE ?",
+        (workspace_id, f'%"{document_id}"%'),  # an id in a JSON list (ids are hex)
     ).fetchall()
     for chat in chats:
-        chosen = json.loads(chat["document_ids"])
-        if document_id in chosen:
-            chosen.remove(document_id)
-            update = "UPDATE sessions SET document_ids = ? WHERE id = ?"
-            conn.execute(update, (json.dumps(chosen), chat["id"]))
+        chosen = [other for other in json.loads(chat["document_ids"]) if other != document_id]
+        update = "UPDATE sessions SET document_ids = ? WHERE id = ?"
+        conn.execute(update, (json.dumps(chosen), chat["id"]))
 
 
 def _announce(conn: Connection, document_id: str, upload: str | None = None) -> None:
