@@ -94,6 +94,23 @@ def test_answers_render_markdown_safely_and_can_be_copied(
     assert "print('hi')" in copied and "Onhava" in copied
 
 
+def test_an_answer_with_characters_no_database_can_hold_completes_without_them(
+    chat, openai_mock: OpenAIMock
+) -> None:
+    """PostgreSQL holds no NUL, UTF-8 no lone surrogate: NUL is dropped, the other shown as
+    the replacement character, and the answer is kept as any other."""
+    openai_mock.reply(["Null\x00", " and", " half \ud800", " a pair."])
+
+    chat.send("Odd characters?").expect_complete("Null and half \ufffd a pair.")
+    openai_mock.plan(["Null\x00 plan \udfff?"])
+    chat.input_bar.choose_mode("Deep research")
+    research = chat.send("And a plan?")
+    steps = ("Planning the research…", "Searched “Null plan \ufffd?”: nothing found")
+    research.expect_steps(*steps)
+    chat.reload()
+    chat.messages.last_answer.expect_steps(*steps)
+
+
 def test_a_second_send_while_an_answer_streams_is_refused(
     chat, openai_mock: OpenAIMock, api: Api
 ) -> None:

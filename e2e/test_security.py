@@ -251,3 +251,30 @@ def test_malformed_bodies_get_a_clear_4xx_and_leave_nothing_behind(api: Api, sto
         assert (response.status, response.json()["error"]["message"]) == (status, message), path
 
     assert (store.document_count(), store.temp_files()) == (0, [])
+
+
+@pytest.mark.browser_errors(statuses=[404], reason="a chat page whose id has a NUL")
+def test_text_with_a_nul_character_is_refused_and_an_id_with_one_is_not_found(
+    chat, page, api: Api
+) -> None:
+    """PostgreSQL cannot hold NUL in text (SQLite can): both databases answer alike."""
+    no_nul = "Input should be text without NUL characters"
+    chat_url = f"/api/sessions/{chat.session_id}"
+    before = api.call("GET", chat_url).json()
+    cases = [
+        ("POST", f"{chat_url}/messages", {"content": "a\x00b"}, 422, f"content {no_nul}"),
+        ("PATCH", chat_url, {"title": "a\x00b"}, 422, f"title {no_nul}"),
+        ("POST", "/api/sessions", {"title": "a\x00b"}, 422, f"title {no_nul}"),
+        ("GET", "/api/sessions/a%00b", None, 404, "Not Found"),
+        ("POST", "/api/messages/a%00b/stop", None, 404, "Not Found"),
+        ("DELETE", "/api/documents/a%00b", None, 404, "Not Found"),
+    ]
+
+    for method, path, body, status, message in cases:
+        response = api.call(method, path, body)
+        error = response.json()["error"]["message"].removeprefix("Invalid request: ")
+        assert (response.status, error) == (status, message), path
+
+    assert api.call("GET", chat_url).json() == before
+    assert len(api.call("GET", "/api/sessions").json()) == 1
+    AppShell(page).open("/c/a%00b").expect_not_found("Page")

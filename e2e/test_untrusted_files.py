@@ -146,3 +146,17 @@ def test_a_document_deleted_while_it_is_read_is_gone_and_its_upload_says_so(
     assert api.documents() == []
     assert store.document(document["id"], document["sha256"]).chunks == []
     assert store.blob_names() == []
+
+
+def test_a_text_file_with_a_nul_character_past_its_first_bytes_is_read_without_it(
+    app, api: Api, store: Store, files: FileFactory
+) -> None:
+    """Its first 8 KB look like text; the NUL after them is dropped (PostgreSQL holds none)."""
+    notes = files.text("notes.txt", "Harbour log. " * 700 + "\x00The vault code is 4711.")
+
+    app.documents.upload(notes)
+
+    app.documents.row("notes.txt").expect_ready()
+    document = api.document_named("notes.txt")
+    text = store.document(document["id"], document["sha256"]).text
+    assert "The vault code is 4711." in text and "\x00" not in text

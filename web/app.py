@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from web import views, workspace_stream
@@ -20,7 +20,7 @@ from web.context import AppContext
 from web.documents import bounded
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
-from web.errors import install_error_handlers
+from web.errors import install_error_handlers, no_nul_in_path
 from web.limits import (
     BodyLimitMiddleware,
     PerWorkspace,
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ctx.answerer.close()
             ctx.db.close()
 
-    app = FastAPI(title="DocChat", lifespan=lifespan)
+    app = FastAPI(title="DocChat", lifespan=lifespan, dependencies=[Depends(no_nul_in_path)])
     app.add_middleware(WakeLiveTabs)  # inside WorkspaceMiddleware: it knows the workspace
     app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
     app.add_middleware(SameOriginMiddleware)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from web.storable import NUL
 from web.storage import STORAGE_ERRORS, DatabaseError
 from web.storage.db import is_full, is_read_only
 from web.templating import not_found_page
@@ -96,6 +97,13 @@ def storage_reason(exc: OSError | DatabaseError) -> str:
     if is_full(exc):
         return "the disk is full"
     return "its database is unavailable"
+
+
+def no_nul_in_path(request: Request) -> None:
+    """No id holds a NUL character (PostgreSQL cannot even look one up): such a URL names
+    nothing, on either database."""
+    if any(NUL in value for value in request.path_params.values()):
+        raise HTTPException(404)
 
 
 def install_error_handlers(app: FastAPI) -> None:

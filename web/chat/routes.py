@@ -14,6 +14,7 @@ from web.chat.question import Question
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, MessageTooLong, NotFound
+from web.storable import NUL
 from web.storage import Row
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -21,8 +22,11 @@ router = APIRouter(prefix="/api", tags=["chat"])
 TITLE_MAX_CHARS = 120
 
 
-def _encodable(text: str) -> str:
-    # JSON can carry a lone surrogate ("\ud800"); UTF-8, and so SQLite, cannot.
+def _storable(text: str) -> str:
+    # JSON can carry NUL, which PostgreSQL cannot hold, and a lone surrogate ("\ud800"),
+    # which UTF-8 (so SQLite too) cannot. Refused, rather than changed behind the sender.
+    if NUL in text:
+        raise PydanticCustomError("nul", "Input should be text without NUL characters")
     try:
         text.encode()
     except UnicodeEncodeError:
@@ -32,7 +36,7 @@ def _encodable(text: str) -> str:
     return text
 
 
-Text = Annotated[str, AfterValidator(_encodable)]
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class NewSession(BaseModel):

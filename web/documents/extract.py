@@ -10,6 +10,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from pypdf.errors import PdfReadError
 
 from web.documents.validate import DOCX, PDF
+from web.storable import storable
 
 MB = 1024 * 1024
 
@@ -34,6 +35,10 @@ class ExtractionError(Exception):
 
 
 def extract_pages(path: Path, content_type: str, limits: Limits) -> list[Page]:
+    return [Page(page.number, storable(page.text)) for page in _pages(path, content_type, limits)]
+
+
+def _pages(path: Path, content_type: str, limits: Limits) -> list[Page]:
     if content_type == PDF:
         return _pdf_pages(path, limits)
     if content_type == DOCX:

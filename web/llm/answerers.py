@@ -26,6 +26,7 @@ from web.llm.prompts import (
     source_label,
 )
 from web.settings import Settings
+from web.storable import storable
 
 log = logging.getLogger("docchat.llm")
 T = TypeVar("T")
@@ -143,7 +144,7 @@ def _piece(chunk: Any) -> Piece | None:
         text = (choice.get("delta") or {}).get("content")
         finish_reason = choice.get("finish_reason")
         if text or finish_reason:
-            return Piece(text or "", finish_reason)
+            return Piece(storable(text or ""), finish_reason)
     return None
 
 
@@ -151,11 +152,11 @@ def parse_plan(content: str | None, question: str, limit: int) -> list[str]:
     """The planner's sub-questions; the question itself if the plan is unusable."""
     try:
         items = json.loads(content or "")["sub_questions"]
-        questions = [q.strip() for q in items if isinstance(q, str) and q.strip()]
+        questions = [storable(q).strip() for q in items if isinstance(q, str)]
     except (ValueError, KeyError, TypeError):
         log.warning("unusable research plan: %r", content)
         questions = []
-    return list(dict.fromkeys(questions))[:limit] or [question]
+    return list(dict.fromkeys(filter(None, questions)))[:limit] or [question]
 
 
 class OfflineAnswerer:
