@@ -25,6 +25,7 @@ from e2e.store import MESSAGE, stored_message
 from web.storage import BlobStore
 
 STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
+READY = "DocChat ready"  # each of its processes, once it serves
 # A fresh interpreter importing the app: ~2 s on an idle machine, 10 s and more on a
 # crowded one (scripts/test-under-load). Only the start waits this long, not the tests.
 STARTUP_TIMEOUT_S = 30
@@ -44,6 +45,9 @@ class AppProcess:
         self.port = 0  # the first start picks one; restarts keep it
         self._process: subprocess.Popen[str] | None = None
         self._saved: Signal | None = None
+        self.ready_processes = 0
+        self._ready = threading.Condition()
+        self._listening = False
 
     @property
     def url(self) -> str:
@@ -56,6 +60,8 @@ class AppProcess:
     def start(self) -> None:
         started = Signal("the app process listening")
         self._saved = Signal("the app process saving its coverage data")
+        self.ready_processes = 0
+        self._listening = False
         module = "e2e.measured_app" if self.measured else self.module
         self._process = subprocess.Popen(
             [sys.executable, "-m", module],
@@ -66,7 +72,7 @@ class AppProcess:
         )
         threading.Thread(target=self._relay, args=(self._process, started), daemon=True).start()
         started.expect(timeout_s=STARTUP_TIMEOUT_S)
-        assert self._process.poll() is None, "The app process exited at start; see its log."
+        assert self._listening, "The app process exited at start; see its log."
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, whatever was mid-write stays as it was."""
@@ -86,6 +92,18 @@ class AppProcess:
         self.kill()
         self.settings.update(settings)
         self.start()
+
+    def terminate(self) -> None:
+        """SIGTERM, as a service manager stops it: it shuts down as it would in production."""
+        self._process.terminate()
+        self._process.wait(timeout=STARTUP_TIMEOUT_S)
+
+    def expect_ready(self, processes: int) -> None:
+        """Until this many of its processes have said they are ready (DOCCHAT_WORKERS)."""
+        with self._ready:
+            assert self._ready.wait_for(
+                lambda: self.ready_processes >= processes, timeout=STARTUP_TIMEOUT_S
+            ), f"{self.ready_processes} of {processes} processes ready; see the log."
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -118,7 +136,12 @@ class AppProcess:
             log.info(line.rstrip())
             if match := STARTED.search(line):
                 self.port = int(match.group(1))
+                self._listening = True
                 started.set()
             if line.startswith(measured_app.SAVED):
                 self._saved.set()
+            if READY in line:
+                with self._ready:
+                    self.ready_processes += 1
+                    self._ready.notify_all()
         started.set()  # it exited: start() says so instead of waiting out the timeout

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used by openai 3.x)
@@ -130,16 +131,25 @@ def live_server(
         server.stop()
 
 
+def data_dir_for(tmp_path: Path, database_url: str | None) -> Path | None:
+    """The data dir of every app on this PostgreSQL database, as deployed: one folder (a
+    shared volume) for the blobs and the cookie's key."""
+    if database_url is None:
+        return None
+    return tmp_path / f"data-{urlsplit(database_url).path.strip('/')}"
+
+
 @pytest.fixture
 def app_on(
     app_settings: Settings, openai_mock: OpenAIMock, tmp_path: Path
 ) -> Iterator[Callable[[str | None], LiveServer]]:
     """Starts the app on a database of the test's choosing (a PostgreSQL URL, or None for
-    SQLite), each with a data dir of its own; all are stopped when the test ends."""
+    SQLite), each with a data dir of its own but those on one PostgreSQL database; all
+    are stopped when the test ends."""
     servers: list[LiveServer] = []
 
     def start(database_url: str | None) -> LiveServer:
-        folder = tmp_path / f"app-{len(servers) + 1}"
+        folder = data_dir_for(tmp_path, database_url) or tmp_path / f"app-{len(servers) + 1}"
         settings = app_settings.model_copy(
             update={"data_dir": folder, "database_url": database_url}
         )
@@ -162,32 +172,46 @@ def openai_server(openai_mock: OpenAIMock) -> Iterator[OpenAIServer]:
 
 
 @pytest.fixture
-def app_process(
-    request: pytest.FixtureRequest,
-    openai_server: OpenAIServer,
-    tmp_path: Path,
-) -> Iterator[AppProcess]:
-    """The app in a process of its own (to be killed hard), reaching the mock over HTTP.
+def app_process_on(
+    request: pytest.FixtureRequest, openai_server: OpenAIServer, tmp_path: Path
+) -> Iterator[Callable[..., AppProcess]]:
+    """Starts the app in a process of its own (to be killed hard), reaching the mock over
+    HTTP, with these settings more (say, a `database_url`); each is stopped at the end.
 
-    `@pytest.mark.settings(...)` overrides its settings too.
+    `@pytest.mark.settings(...)` overrides their settings too.
     """
     marker = request.node.get_closest_marker("settings")
     overrides = {name: str(value) for name, value in (marker.kwargs if marker else {}).items()}
-    app = AppProcess(
-        tmp_path / "process-data",
-        {
-            "secret_key": "e2e-secret",
-            "openai_api_key": "sk-test",
-            "openai_base_url": openai_server.base_url,
-            "openai_retry_base_s": "0.01",
-            "openai_retry_max_wait_s": "0.1",
-            **overrides,
-        },
-        measured=measuring(request.config),
-    )
-    app.start()
-    yield app
-    app.stop()
+    processes: list[AppProcess] = []
+
+    def start(**settings: str) -> AppProcess:
+        folder = data_dir_for(tmp_path, settings.get("database_url"))
+        app = AppProcess(
+            folder or tmp_path / f"process-data-{len(processes) + 1}",
+            {
+                "secret_key": "e2e-secret",
+                "openai_api_key": "sk-test",
+                "openai_base_url": openai_server.base_url,
+                "openai_retry_base_s": "0.01",
+                "openai_retry_max_wait_s": "0.1",
+                **overrides,
+                **settings,
+            },
+            measured=measuring(request.config),
+        )
+        processes.append(app)
+        app.start()
+        return app
+
+    yield start
+    for app in processes:
+        app.stop()
+
+
+@pytest.fixture
+def app_process(app_process_on: Callable[..., AppProcess]) -> AppProcess:
+    """The app in a process of its own, on SQLite in its data dir."""
+    return app_process_on()
 
 
 @pytest.fixture

@@ -88,6 +88,18 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql://{ROLE}@/{database}?host={self.socket_dir}"
 
+    def leases(self, database_url: str) -> int:
+        """How many app processes hold a lease on this database: those running."""
+        with psycopg.connect(database_url) as conn:
+            return conn.execute("SELECT count(*) FROM processes").fetchone()[0]
+
+    def drop_listeners(self) -> None:
+        """Ends every connection listening for notifications, as a network fault would."""
+        with self._admin() as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
+            )
+
     def stop(self) -> None:
         self._as_owner([binaries() / "pg_ctl", "stop", "-D", self.data, "-m", "immediate"])
         shutil.rmtree(self.root, ignore_errors=True)

@@ -3,9 +3,10 @@
 import asyncio
 import time
 from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -42,6 +43,20 @@ class StreamClient:
         headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
         with connect_sse(self.http, "GET", events_url, headers=headers) as source:
             yield source
+
+    def stop(self, message_id: str) -> dict[str, Any]:
+        return self.http.post(f"/api/messages/{message_id}/stop").raise_for_status().json()
+
+    def messages(self, session_id: str) -> list[dict[str, Any]]:
+        return self.http.get(f"/api/sessions/{session_id}").raise_for_status().json()["messages"]
+
+    def upload_in_background(self, file: Path) -> Future[httpx.Response]:
+        """Uploads from a thread of its own: the response comes once the file is read."""
+        pool = ThreadPoolExecutor(max_workers=1)
+        files = {"file": (file.name, file.read_bytes())}
+        uploaded = pool.submit(self.http.post, "/api/documents", files=files)
+        pool.shutdown(wait=False)  # its thread ends with the upload
+        return uploaded
 
     def read_to_end(
         self, events_url: str, last_event_id: str | None = None

@@ -1,15 +1,19 @@
 """Two app processes on one PostgreSQL database (issue 20): what one writes, a person
-reads through the other. Each is an app of its own (its own hub, connections and jobs)
-sharing only the database, as two processes behind one address would."""
+reads through the other, stops through the other, and never loses to the other's
+restart or death. Each is an app of its own (its own hub, connections and jobs) sharing
+only the database, as two processes behind one address would."""
 
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from e2e.app_process import AppProcess
+from e2e.faults import Faults
+from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
 from e2e.postgres import PostgresServer
-from e2e.sse import StreamClient, text_of, until_ending
+from e2e.sse import StreamClient, ending, text_of, until_ending
 
 TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
 
@@ -17,9 +21,9 @@ TOKENS = ["Once", " upon", " a", " time", " there", " was", " Zembla."]
 class Person:
     """One person (one cookie) whose requests may land on either process."""
 
-    def __init__(self, first: LiveServer, second: LiveServer) -> None:
-        self.on_first = StreamClient(first.url)
-        self.on_second = StreamClient(second.url)
+    def __init__(self, first: str, second: str) -> None:
+        self.on_first = StreamClient(first)
+        self.on_second = StreamClient(second)
         self.on_first.new_chat()  # the workspace cookie, which the second one then carries
         self.on_second.http.cookies.update(self.on_first.http.cookies)
 
@@ -33,7 +37,7 @@ def person(
     app_on: Callable[[str | None], LiveServer], postgres_server: PostgresServer
 ) -> Iterator[Person]:
     database = postgres_server.new_database()
-    person = Person(app_on(database), app_on(database))
+    person = Person(app_on(database).url, app_on(database).url)
     yield person
     person.close()
 
@@ -55,3 +59,141 @@ def test_an_answer_written_by_one_process_streams_whole_through_the_other(
     assert after[-1].event == "done"
     resumed = person.on_second.read_to_end(events_url, last_event_id=before[0].id)
     assert [(e.id, e.data) for e in resumed] == [(e.id, e.data) for e in before[1:] + after]
+
+
+def test_stop_sent_to_the_other_process_stops_the_answer_where_it_is_written(
+    person: Person, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(TOKENS, gate_after=2)
+    chat = person.on_first.new_chat()
+    answer = person.on_first.ask(chat, "Tell me a story").json()["assistant_message"]
+
+    with person.on_second.subscribe(f"/api/messages/{answer['id']}/events") as source:
+        events = source.iter_sse()
+        before = [next(events), next(events)]
+        stopped = person.on_second.stop(answer["id"])
+        after = until_ending(events)
+
+    assert (stopped["status"], stopped["content"]) == ("stopped", "Once upon")
+    assert text_of(before + after) == "Once upon"
+    assert ending(after)["message"]["status"] == "stopped"
+    assert person.on_first.messages(chat)[-1] == stopped
+
+
+def test_a_process_restarting_leaves_the_others_answers_and_documents_going(
+    app_on: Callable[[str | None], LiveServer],
+    postgres_server: PostgresServer,
+    openai_mock: OpenAIMock,
+    faults: Faults,
+    files: FileFactory,
+) -> None:
+    database = postgres_server.new_database()
+    first, second = app_on(database), app_on(database)
+    person = Person(first.url, second.url)
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    processing = faults.hold_processing()
+    uploaded = person.on_first.upload_in_background(files.text("notes.txt", "Harbour notes."))
+    processing.expect_reached()
+    answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
+    reply.expect_held()
+
+    second.restart()
+    processing.release()
+    reply.release()
+
+    events = person.on_second.read_to_end(answer["events_url"])
+    assert (text_of(events), events[-1].event) == ("".join(TOKENS), "done")
+    assert uploaded.result().json()["status"] == "ready"
+    person.close()
+
+
+def test_a_process_restarting_leaves_the_others_upload_in_flight_whole(
+    app_on: Callable[[str | None], LiveServer],
+    postgres_server: PostgresServer,
+    faults: Faults,
+    files: FileFactory,
+) -> None:
+    """The processes share one data folder: the one starting must not take the other's
+    upload, received but not yet stored, for a crash's leftover."""
+    database = postgres_server.new_database()
+    first, second = app_on(database), app_on(database)
+    person = Person(first.url, second.url)
+    storing = faults.hold_storing()
+    uploaded = person.on_first.upload_in_background(files.text("notes.txt", "Harbour notes."))
+    storing.expect_reached()
+
+    second.restart()
+    storing.release()
+
+    assert uploaded.result().json()["status"] == "ready"
+    person.close()
+
+
+@pytest.mark.settings(lease_s=1.0)
+def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_lease(
+    app_on: Callable[[str | None], LiveServer],
+    app_process_on: Callable[..., AppProcess],
+    postgres_server: PostgresServer,
+    openai_mock: OpenAIMock,
+) -> None:
+    database = postgres_server.new_database()
+    doomed = app_process_on(database_url=database)
+    person = Person(doomed.url, app_on(database).url)
+    openai_mock.reply(TOKENS, gate_after=2)
+    answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
+
+    with person.on_second.subscribe(answer["events_url"]) as source:
+        events = source.iter_sse()
+        before = [next(events), next(events)]
+        doomed.kill()
+        after = until_ending(events)
+
+    assert text_of(before + after) == "Once upon"
+    assert ending(after)["code"] == "interrupted"
+    person.close()
+
+
+def test_a_process_that_lost_the_databases_notifications_listens_again_and_catches_up(
+    person: Person, openai_mock: OpenAIMock, postgres_server: PostgresServer
+) -> None:
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    chat = person.on_first.new_chat()
+    events_url = person.on_first.ask(chat, "Tell me a story").json()["events_url"]
+
+    with person.on_second.subscribe(events_url) as source:
+        events = source.iter_sse()
+        before = [next(events), next(events)]
+        postgres_server.drop_listeners()
+        reply.release()  # written while nobody listens, read once listening again
+        after = until_ending(events)
+
+    assert text_of(before + after) == "".join(TOKENS)
+
+
+def test_docchat_workers_serves_one_port_from_that_many_processes(
+    app_process_on: Callable[..., AppProcess],
+    postgres_server: PostgresServer,
+    openai_mock: OpenAIMock,
+) -> None:
+    database = postgres_server.new_database()
+    served = app_process_on(database_url=database, workers="2")
+    served.expect_ready(processes=2)
+    person = StreamClient(served.url)
+    openai_mock.reply(TOKENS)
+
+    answer = person.ask(person.new_chat(), "Tell me a story").json()
+    events = person.read_to_end(answer["events_url"])
+
+    assert (text_of(events), events[-1].event) == ("".join(TOKENS), "done")
+    assert postgres_server.leases(database) == 2
+    served.terminate()  # each process ends its work and gives its lease back
+    assert postgres_server.leases(database) == 0
+    person.close()
+
+
+def test_docchat_workers_refuses_to_share_a_sqlite_file(
+    app_process_on: Callable[..., AppProcess], caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(AssertionError, match="exited at start"):
+        app_process_on(workers="2")
+    assert "DOCCHAT_WORKERS above 1 needs DOCCHAT_DATABASE_URL=postgresql://" in caplog.text

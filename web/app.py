@@ -1,6 +1,7 @@
 """create_app(settings) -> FastAPI: wiring only."""
 
 import asyncio
+import functools
 import logging
 import os
 import secrets
@@ -15,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from web import views, workspace_stream
 from web.chat import answer_stream
 from web.chat import routes as chat_routes
-from web.chat.recovery import interrupt_unfinished_answers
+from web.chat.recovery import keep_lease
 from web.context import AppContext
 from web.documents import bounded
 from web.documents import repository as doc_repo
@@ -29,6 +30,7 @@ from web.limits import (
     too_many_uploads,
 )
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
+from web.processes import Lease, forever
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import BlobStore, open_database
@@ -37,6 +39,9 @@ from web.streams.waking import WakeLiveTabs
 from web.workspaces import WorkspaceMiddleware
 
 log = logging.getLogger("docchat")
+FOLLOW_AGAIN_S = 1.0  # after the database's notifications were lost
+# Another process's upload may be mid-way, or its blob just stored and its row to come.
+SHARED_LEFTOVER_AGE_S = 3600.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,23 +53,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bounded.warm_up()
         ctx = open_context(settings)
         app.state.ctx = ctx
-        doc_repo.fail_unfinished(ctx.db)
-        ctx.blobs.clear_crash_leftovers(doc_repo.shas_in_use(ctx.db))
-        interrupt_unfinished_answers(ctx)
-        other_processes = asyncio.create_task(ctx.db.follow_writes(ctx.hub.notify))
+        if not ctx.db.shared:  # whatever was being done when it last stopped, is not
+            ctx.lease.forget_others()
+        await keep_lease(ctx)
+        untouched_s = SHARED_LEFTOVER_AGE_S if ctx.db.shared else 0
+        ctx.blobs.clear_crash_leftovers(doc_repo.shas_in_use(ctx.db), untouched_s)
+        in_step = _keep_in_step(ctx)
         log.info("DocChat ready (data in %s, %s)", settings.data_dir, _answerer_label(ctx))
         try:
             yield
         finally:
-            other_processes.cancel()
-            await asyncio.wait([other_processes])
+            for task in in_step:
+                task.cancel()
+            await asyncio.wait(in_step)
             await ctx.hub.shutdown()
+            ctx.lease.release()
             await ctx.answerer.close()
             ctx.db.close()
 
     app = FastAPI(title="DocChat", lifespan=lifespan, dependencies=[Depends(no_nul_in_path)])
     app.add_middleware(WakeLiveTabs)  # inside WorkspaceMiddleware: it knows the workspace
-    app.add_middleware(WorkspaceMiddleware, secret_key=_secret_key(settings))
+    app.add_middleware(WorkspaceMiddleware, secret_key=secret_key(settings))
     app.add_middleware(SameOriginMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -84,6 +93,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _keep_in_step(ctx: AppContext) -> list[asyncio.Task[None]]:
+    """What keeps this process in step with the others until shutdown: its lease (and the
+    sweep of the work of those that died), and hearing what they write."""
+    lease = forever(
+        functools.partial(keep_lease, ctx), "renewing the lease", ctx.settings.lease_s / 3
+    )
+    others = forever(
+        functools.partial(_follow_others, ctx), "following the other processes", FOLLOW_AGAIN_S
+    )
+    return [asyncio.create_task(lease), asyncio.create_task(others)]
+
+
+async def _follow_others(ctx: AppContext) -> None:
+    await ctx.db.follow_writes(ctx.hub.heard, ctx.hub.wake_all)
+
+
 def open_context(settings: Settings) -> AppContext:
     db = open_database(settings.database_url or str(settings.data_dir / "docchat.sqlite3"))
     return AppContext(
@@ -95,6 +120,7 @@ def open_context(settings: Settings) -> AppContext:
         uploads=PerWorkspace(settings.max_uploads_per_workspace, too_many_uploads),
         streams=PerWorkspace(settings.max_streams_per_workspace, too_many_streams),
         live_tabs=PerWorkspace(settings.max_live_tabs_per_workspace, too_many_live_tabs),
+        lease=Lease(db, settings.lease_s),
     )
 
 
@@ -108,7 +134,7 @@ def _answerer_label(ctx: AppContext) -> str:
     return f"model {ctx.settings.model}"
 
 
-def _secret_key(settings: Settings) -> str:
+def secret_key(settings: Settings) -> str:
     """The configured key, or one generated once and kept in the data dir."""
     if settings.secret_key:
         return settings.secret_key

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from web.limits import PerWorkspace
 from web.llm.answerers import Answerer
+from web.processes import Lease
 from web.settings import Settings
 from web.storage import BlobStore, Database
 from web.streams.hub import StreamHub
@@ -24,6 +25,7 @@ class AppContext:
     uploads: PerWorkspace
     streams: PerWorkspace
     live_tabs: PerWorkspace
+    lease: Lease  # this process's, on the answers and documents it works on
     # Held while a blob gains or may lose its last row, so the two always agree.
     blob_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

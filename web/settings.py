@@ -15,6 +15,12 @@ class Settings(BaseSettings):
     # postgresql://user:password@host/database for a PostgreSQL server that several app
     # processes share; unset, the rows are kept in SQLite in data_dir.
     database_url: str | None = None
+    # App processes serving the port (uvicorn's workers); above 1 needs database_url.
+    workers: int = 1
+    # A process renews its lease on the answers and documents it works on every third of
+    # this; once a process has not renewed it this long (it crashed, or its machine went
+    # away), another ends that work: answers interrupted, documents failed.
+    lease_s: float = 15.0
     # Signs the workspace cookie; generated once into data_dir when not given.
     secret_key: str | None = None
 

@@ -12,6 +12,7 @@ from typing import Any
 from web.chat.display import Message, message_json
 from web.chat.endings import IN_HISTORY
 from web.llm.prompts import AnswerRequest
+from web.processes import ORPHANED
 from web.records import new_id, utc_now
 from web.retrieval import Passage
 from web.storage import Connection, Database, Row
@@ -131,9 +132,10 @@ def is_streaming(db: Database, session_id: str) -> bool:
 
 
 def add_exchange(
-    db: Database, session: Row, content: str, mode: str, offline: bool
+    db: Database, session: Row, content: str, mode: str, offline: bool, writer: str
 ) -> tuple[str, str]:
-    """The user's message and the assistant's (streaming) reply, in one transaction."""
+    """The user's message and the assistant's (streaming) reply, in one transaction;
+    `writer`: the process that writes the reply."""
     user_id, assistant_id, now = new_id(), new_id(), utc_now()
     with db.transaction() as conn:
         conn.execute(
@@ -142,9 +144,9 @@ def add_exchange(
             (user_id, session["id"], mode, content, now),
         )
         conn.execute(
-            "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at) "
-            "VALUES (?, ?, 'assistant', ?, 'streaming', ?, ?)",
-            (assistant_id, session["id"], mode, int(offline), now),
+            "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at, "
+            "writer) VALUES (?, ?, 'assistant', ?, 'streaming', ?, ?, ?)",
+            (assistant_id, session["id"], mode, int(offline), now, writer),
         )
         title = session["title"]
         if title == UNTITLED:
@@ -158,8 +160,16 @@ def add_exchange(
     return user_id, assistant_id
 
 
-def streaming_answer_ids(db: Database) -> list[str]:
-    return [row["id"] for row in db.all("SELECT id FROM messages WHERE status = 'streaming'")]
+def adopt_orphans(db: Database, writer: str) -> list[str]:
+    """Answers streaming for a process that is gone (web/processes.py), now the writer's
+    to end: each is adopted by one process only, whichever gets there first."""
+    with db.transaction() as conn:
+        adopted = conn.execute(
+            "UPDATE messages SET writer = ? "
+            f"WHERE status = 'streaming' AND {ORPHANED} RETURNING id",
+            (writer,),
+        ).fetchall()
+    return [row["id"] for row in adopted]
 
 
 # An answer's row as its job writes it; each call is part of a transaction of
@@ -202,8 +212,10 @@ def set_ending(
     )
 
 
-def set_streaming(conn: Connection, message_id: str) -> None:
-    conn.execute("UPDATE messages SET status = 'streaming' WHERE id = ?", (message_id,))
+def set_streaming(conn: Connection, message_id: str, writer: str) -> None:
+    conn.execute(
+        "UPDATE messages SET status = 'streaming', writer = ? WHERE id = ?", (writer, message_id)
+    )
 
 
 def history(
@@ -253,15 +265,16 @@ def is_last_message(db: Database, message: Message) -> bool:
     return last["id"] == message["id"]
 
 
-def replace_answer(db: Database, answer: Message, offline: bool) -> str:
-    """A new streaming answer in place of a finished one, for the same question."""
+def replace_answer(db: Database, answer: Message, offline: bool, writer: str) -> str:
+    """A new streaming answer in place of a finished one, for the same question, written
+    by `writer` (a process)."""
     new_answer_id, now = new_id(), utc_now()
     with db.transaction() as conn:
         conn.execute("DELETE FROM messages WHERE id = ?", (answer["id"],))
         conn.execute(
-            "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at) "
-            "VALUES (?, ?, 'assistant', ?, 'streaming', ?, ?)",
-            (new_answer_id, answer["session_id"], answer["mode"], int(offline), now),
+            "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at, "
+            "writer) VALUES (?, ?, 'assistant', ?, 'streaming', ?, ?, ?)",
+            (new_answer_id, answer["session_id"], answer["mode"], int(offline), now, writer),
         )
         conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
         _announce_session(db, answer["session_id"])

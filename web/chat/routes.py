@@ -1,5 +1,6 @@
 """HTTP API for sessions and messages."""
 
+import functools
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
@@ -16,6 +17,8 @@ from web.documents import repository as doc_repo
 from web.errors import AppError, MessageTooLong, NotFound
 from web.storable import NUL
 from web.storage import Row
+from web.streams import events
+from web.streams.hub import STOP
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -128,7 +131,7 @@ async def send_message(
         raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
     history = repo.history(ctx.db, session_id, ctx.settings.history_budget_chars)
     user_id, answer_id = repo.add_exchange(
-        ctx.db, session, content, body.mode, ctx.answerer.offline
+        ctx.db, session, content, body.mode, ctx.answerer.offline, ctx.lease.id
     )
     question = _question(session, workspace, content, body.mode, history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
@@ -152,7 +155,7 @@ async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict
     session = owned_session(ctx, workspace, answer["session_id"])
     question = repo.question_for(ctx.db, answer)
     history = repo.history(ctx.db, session["id"], ctx.settings.history_budget_chars, question["id"])
-    answer_id = repo.replace_answer(ctx.db, answer, ctx.answerer.offline)
+    answer_id = repo.replace_answer(ctx.db, answer, ctx.answerer.offline, ctx.lease.id)
     job = _question(session, workspace, question["content"], answer["mode"], history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, job))
     return _answer_json(ctx, answer_id)
@@ -181,8 +184,21 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
 async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     if repo.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")
-    await ctx.hub.stop(message_id)
+    if ctx.hub.is_live(message_id):
+        await ctx.hub.stop(message_id)
+    elif repo.is_being_written(ctx.db, message_id):
+        await _stop_elsewhere(ctx, message_id)
     return message_json(repo.get_message_by_id(ctx.db, message_id))
+
+
+async def _stop_elsewhere(ctx: AppContext, message_id: str) -> None:
+    """Asks the process writing the answer to stop it, and waits for its ending: stored
+    by that process, or, were it to die meanwhile, by the one that finds its lease gone."""
+    ctx.db.notify_all(STOP + message_id)
+    after = events.answers.last_seq(ctx.db, message_id)
+    written = functools.partial(repo.is_being_written, ctx.db, message_id)
+    async for _ in ctx.hub.subscribe(message_id, after, written):
+        pass
 
 
 def _question(

@@ -85,6 +85,7 @@ async def _store(
                 sha256=received.sha256,
                 status="processing",
                 created_at=utc_now(),
+                writer=ctx.lease.id,
             )
         except INTEGRITY_ERRORS as exc:
             # A concurrent upload of the same bytes won the race.

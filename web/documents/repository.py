@@ -7,9 +7,13 @@ import json
 from typing import Any
 
 from web.documents.chunking import Chunk
+from web.processes import ORPHANED
 from web.storage import Connection, Database, Row
 from web.streams import events
 
+INTERRUPTED = (
+    "Processing was interrupted by a server restart. Delete the document and upload it again."
+)
 FIELDS = "id, filename, size, content_type, sha256, status, error, pages, chunks, created_at"
 
 
@@ -79,15 +83,17 @@ def mark_failed(db: Database, document_id: str, error: str) -> None:
         _announce(conn, document_id)
 
 
-def fail_unfinished(db: Database) -> None:
-    """After a crash: nothing is still being processed, so say so."""
-    for row in db.all("SELECT id FROM documents WHERE status = 'processing'"):
-        mark_failed(
-            db,
-            row["id"],
-            "Processing was interrupted by a server restart. "
-            "Delete the document and upload it again.",
-        )
+def fail_orphans(db: Database) -> None:
+    """Documents processing for a process that is gone (web/processes.py) end failed,
+    each once, whichever process gets there first."""
+    with db.transaction() as conn:
+        failed = conn.execute(
+            "UPDATE documents SET status = 'failed', error = ? "
+            f"WHERE status = 'processing' AND {ORPHANED} RETURNING id",
+            (INTERRUPTED,),
+        ).fetchall()
+        for row in failed:
+            _announce(conn, row["id"])
 
 
 def delete(db: Database, workspace_id: str, document_id: str) -> None:

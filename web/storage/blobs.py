@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -44,14 +45,16 @@ class BlobStore:
     def temp_files(self) -> list[Path]:
         return sorted(self.tmp_dir.iterdir())
 
-    def clear_crash_leftovers(self, in_use: set[str]) -> None:
+    def clear_crash_leftovers(self, in_use: set[str], untouched_s: float = 0) -> None:
         """At start: what only a crash leaves. Temp files of uploads cut short, and blobs
         no row refers to (killed between storing a blob and writing its row, or between
-        deleting a row and its blob)."""
-        for leftover in self.temp_files():
-            leftover.unlink(missing_ok=True)
-        for name in set(self.names()) - in_use:
-            self.delete(name)
+        deleting a row and its blob). `untouched_s`: only those not written to for this
+        long, when other processes share the folder (theirs may be mid-upload)."""
+        cutoff = time.time() - untouched_s
+        unused = [self.path_for(name) for name in set(self.names()) - in_use]
+        for leftover in self.temp_files() + unused:
+            if leftover.stat().st_mtime <= cutoff:
+                leftover.unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -45,6 +45,10 @@ class Database(ABC):
     # chunks matching a query (the question's words, each quoted, joined with OR), best
     # first, with `{scope}` for more conditions on `d`; parameters: query, workspace.
     passages_sql: str
+    # The database's own clock, in seconds since 1970: one clock for every process.
+    now_sql: str
+    # Whether other app processes may use it too (PostgreSQL), or only this one (SQLite).
+    shared: bool
 
     @property
     @abstractmethod
@@ -63,9 +67,16 @@ class Database(ABC):
     def close(self) -> None: ...
 
     @abstractmethod
-    async def follow_writes(self, wake: Callable[[str], None]) -> None:
-        """Calls `wake(key)` for each event log other processes write to, until cancelled
-        (the key as the stream hub names the log)."""
+    async def follow_writes(
+        self, heard: Callable[[str], None], listening: Callable[[], None]
+    ) -> None:
+        """Calls `heard(key)` for each log written to and each request sent to the app's
+        processes (`notify_all`), by any of them, until cancelled or the connection is
+        lost (it raises). `listening()` once it hears all: what came before, it may not."""
+
+    @abstractmethod
+    def notify_all(self, key: str) -> None:
+        """Tells every process following writes (a stop request, say)."""
 
     def one(self, sql: str, *params: Any) -> Row | None:
         return self.conn.execute(sql, params).fetchone()

@@ -21,6 +21,7 @@ from psycopg.rows import RowMaker
 from web.storage.db import Database
 
 WRITE_LOCK = 1_684_235_107  # any number, the same in every process
+CHANNEL = "docchat"  # as postgres.sql's triggers notify
 
 
 class PostgresDatabase(Database):
@@ -32,6 +33,8 @@ class PostgresDatabase(Database):
         WHERE c.tsv @@ q AND d.workspace_id = ? AND d.status = 'ready' {scope}
         ORDER BY ts_rank_cd(c.tsv, q) DESC, c.id
         """
+    now_sql = "extract(epoch FROM clock_timestamp())"
+    shared = True
 
     def __init__(self, url: str, *, prepare: bool = True) -> None:
         self.url = url
@@ -50,13 +53,19 @@ class PostgresDatabase(Database):
             self._conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             yield self._conn
 
-    async def follow_writes(self, wake: Callable[[str], None]) -> None:
+    async def follow_writes(
+        self, heard: Callable[[str], None], listening: Callable[[], None]
+    ) -> None:
         """Every process's writes, by the NOTIFY each log's trigger sends (postgres.sql),
-        this process's own included."""
+        and what they send with notify_all, this process's own included."""
         async with await psycopg.AsyncConnection.connect(self.url, autocommit=True) as conn:
-            await conn.execute("LISTEN docchat")
+            await conn.execute(f"LISTEN {CHANNEL}")
+            listening()
             async for note in conn.notifies():
-                wake(note.payload)
+                heard(note.payload)
+
+    def notify_all(self, key: str) -> None:
+        self._conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, key))
 
     def reopened(self) -> "PostgresDatabase":
         return PostgresDatabase(self.url, prepare=False)

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS documents (
     pages INTEGER,
     chunks INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
+    writer TEXT,  -- the process reading it, while it is processing
     UNIQUE (workspace_id, sha256)
 );
 
@@ -52,9 +53,16 @@ CREATE TABLE IF NOT EXISTS messages (
     created_at TEXT NOT NULL,
     citations TEXT,
     steps TEXT,
-    sources TEXT
+    sources TEXT,
+    writer TEXT  -- the process writing it, while it is streaming
 );
 CREATE INDEX IF NOT EXISTS messages_session ON messages (session_id, rowid);
+
+-- Each app process's lease on its work (web/processes.py), in seconds since 1970.
+CREATE TABLE IF NOT EXISTS processes (
+    id TEXT PRIMARY KEY,
+    lease_until DOUBLE PRECISION NOT NULL
+);
 
 -- The numbered event log of an assistant message, replayed to SSE subscribers.
 CREATE TABLE IF NOT EXISTS events (

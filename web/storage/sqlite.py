@@ -1,6 +1,7 @@
 """SQLite, in the data folder, in WAL mode: the server loop's connection, or a worker
 thread's. Full-text search with FTS5."""
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,9 @@ MIGRATIONS = [
     "ALTER TABLE messages ADD COLUMN citations TEXT; ALTER TABLE messages ADD COLUMN steps TEXT",
     # What an answer stopped at the length limit was written from, for Continue (JSON).
     "ALTER TABLE messages ADD COLUMN sources TEXT",
+    # Which process writes an answer or reads a document, and each one's lease on its work.
+    "ALTER TABLE messages ADD COLUMN writer TEXT; ALTER TABLE documents ADD COLUMN writer TEXT; "
+    "CREATE TABLE processes (id TEXT PRIMARY KEY, lease_until REAL NOT NULL)",
 ]
 
 
@@ -27,6 +31,8 @@ class SqliteDatabase(Database):
         WHERE chunks_fts MATCH ? AND d.workspace_id = ? AND d.status = 'ready' {scope}
         ORDER BY bm25(chunks_fts)
         """
+    now_sql = "((julianday('now') - 2440587.5) * 86400.0)"
+    shared = False
 
     def __init__(self, path: Path, *, prepare: bool = True) -> None:
         """Open the database; `prepare` creates and migrates it (once, at startup)."""
@@ -57,8 +63,14 @@ class SqliteDatabase(Database):
             raise
         self._conn.execute("COMMIT")
 
-    async def follow_writes(self, wake: Callable[[str], None]) -> None:
+    async def follow_writes(
+        self, heard: Callable[[str], None], listening: Callable[[], None]
+    ) -> None:
         """Nothing to follow: one process has the file, and its hub hears of its writes."""
+        await asyncio.Event().wait()
+
+    def notify_all(self, key: str) -> None:
+        """Nobody else to tell."""
 
     def reopened(self) -> "SqliteDatabase":
         return SqliteDatabase(self.path, prepare=False)

@@ -25,6 +25,7 @@ from web.streams import events
 from web.streams.events import Event
 
 KEEPALIVE_S = 15.0  # as FastAPI's own SSE responses: well within proxies' idle timeouts
+STOP = "stop:"  # what a process hears, before an answer's id, when it is to stop it
 
 
 class StreamHub:
@@ -39,6 +40,7 @@ class StreamHub:
         self.subscriptions = 0  # opened since start, reconnections included
         self._idle = asyncio.Event()
         self._idle.set()
+        self._stopping: set[asyncio.Task[None]] = set()  # stops other processes asked for
 
     @property
     def live_jobs(self) -> int:
@@ -64,6 +66,21 @@ class StreamHub:
         if signal := self._signals.pop(message_id, None):
             signal.set()
 
+    def wake_all(self) -> None:
+        """Every follower reads its log again (what was written while nobody listened)."""
+        for key in list(self._signals):
+            self.notify(key)
+
+    def heard(self, key: str) -> None:
+        """From any process, this one included: a log was written to, or an answer is to
+        stop (stopped here if it is written here)."""
+        if not key.startswith(STOP):
+            self.notify(key)
+        elif self.is_live(message_id := key.removeprefix(STOP)):
+            task = asyncio.create_task(self.stop(message_id))
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
+
     async def stop(self, message_id: str) -> None:
         """Cancel a running job; it records what it had as `stopped`."""
         task = self._jobs.get(message_id)
@@ -79,8 +96,7 @@ class StreamHub:
         Clients reconnect with Last-Event-ID and resume where they were.
         """
         self._closing = True
-        for message_id in list(self._signals):
-            self.notify(message_id)
+        self.wake_all()
 
     async def shutdown(self) -> None:
         tasks = list(self._jobs.values())
