@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from e2e.api import Api
 from e2e.app_process import AppProcess
+from e2e.balancer import Balancer
 from e2e.faults import Faults
 from e2e.file_factory import FileFactory
 from e2e.js_coverage import JS_COVERAGE_ARGS, JsCoverage, measuring
@@ -285,18 +286,47 @@ def device_profile(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def browser_context_args(
     browser_context_args: dict,
-    live_server: LiveServer,
+    app_url: str,
     playwright: Playwright,
     device_profile: str,
 ) -> dict:
     descriptor = cfg.DEVICES[device_profile]
     shape = playwright.devices[descriptor] if descriptor else {"viewport": cfg.VIEWPORT}
-    return {**browser_context_args, **shape, "base_url": live_server.url}
+    return {**browser_context_args, **shape, "base_url": app_url}
+
+
+@pytest.fixture
+def app_url(
+    pytestconfig: pytest.Config,
+    app_settings: Settings,
+    live_server: LiveServer,
+    failure_bundle: "Bundle",
+) -> Iterator[str]:
+    """Where the browser finds the app: the live server, or with --processes 2 a
+    balancer in front of it and a second app process on the same database and data dir,
+    which gets every API call but the event streams (e2e/balancer.py)."""
+    if pytestconfig.getoption("processes") == 1:
+        yield live_server.url
+        return
+    api = LiveServer(app_settings, *cfg.server_addresses())
+    api.start()
+    balancer = Balancer(pages=live_server.url, api=api.url)
+    balancer.start()
+    yield balancer.url
+    balancer.stop()
+    try:
+        if failure_bundle.passed("call"):
+            api.expect_idle()
+    finally:
+        api.stop()
 
 
 @pytest.fixture
 def new_context(
-    new_context, failure_bundle: "Bundle", js_coverage: JsCoverage | None, device_profile: str
+    new_context,
+    failure_bundle: "Bundle",
+    js_coverage: JsCoverage | None,
+    device_profile: str,
 ) -> Iterator[Callable[..., BrowserContext]]:
     """pytest-playwright's, with our timeouts, the browser's console kept for reports,
     the device's hands for page objects and, with --cov, the JavaScript it runs measured."""

@@ -177,6 +177,7 @@ def test_state_changing_requests_from_other_sites_are_refused(app, api: Api) -> 
         {"Origin": "null"},
         {"Origin": "http://[::1"},  # not even a URL
         {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling host is another site's page too
     ):
         response = api.call("POST", "/api/sessions", {}, headers=headers)
         assert response.status == 403, headers
@@ -184,6 +185,9 @@ def test_state_changing_requests_from_other_sites_are_refused(app, api: Api) -> 
 
     own_origin = app.url.rstrip("/")
     assert api.call("POST", "/api/sessions", {}, headers={"Origin": own_origin}).status == 201
+    # The browser's own word counts over Host, which a proxy in front may have rewritten.
+    proxied = {"Origin": "https://docchat.example", "Sec-Fetch-Site": "same-origin"}
+    assert api.call("POST", "/api/sessions", {}, headers=proxied).status == 201
     assert api.call("GET", "/api/sessions", headers={"Origin": "https://evil.example"}).ok
 
 

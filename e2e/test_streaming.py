@@ -227,6 +227,7 @@ def test_an_upstream_failure_mid_answer_keeps_the_partial_text_and_offers_retry(
     "ERR_CONNECTION_REFUSED",
     reason="the page's stream reconnects while the server is down (seen with the cores busy)",
 )
+@pytest.mark.one_process(reason="restarts the page's process; the other does the work")
 def test_a_restart_mid_answer_ends_it_interrupted_and_it_can_be_retried(
     chat, live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:

@@ -582,6 +582,7 @@ def test_an_upload_cut_off_mid_file_leaves_nothing_behind(
     "status of 500",
     reason="stopping the server cancels the upload in flight, which uvicorn answers with 500",
 )
+@pytest.mark.one_process(reason="restarts the page's process; the other does the work")
 def test_a_restart_during_processing_never_leaves_a_document_stuck(
     app, live_server: LiveServer, files: FileFactory, faults: Faults
 ) -> None:

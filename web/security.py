@@ -67,8 +67,10 @@ class SameOriginMiddleware:
 
 
 def _cross_site(headers: Headers) -> bool:
-    if headers.get("sec-fetch-site") == "cross-site":
-        return True
+    # The browser's own word (Fetch Metadata) where it gives one: it holds behind a proxy
+    # that rewrites Host (nginx's default), where Origin and Host differ.
+    if site := headers.get("sec-fetch-site"):
+        return site not in ("same-origin", "none")
     origin = headers.get("origin")
     if origin is None:
         return False
