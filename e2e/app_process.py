@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from web.storage import BlobStore
 
 STARTED = re.compile(r"Uvicorn running on http://[\d.]+:(\d+)")
 READY = "DocChat ready"  # each of its processes, once it serves
+LAST_LINES = 10  # of its output, said when it exits at start
 # A fresh interpreter importing the app: ~2 s on an idle machine, 10 s and more on a
 # crowded one (scripts/test-under-load). Only the start waits this long, not the tests.
 STARTUP_TIMEOUT_S = 30
@@ -48,6 +50,7 @@ class AppProcess:
         self.ready_processes = 0
         self._ready = threading.Condition()
         self._listening = False
+        self._last_lines: deque[str] = deque(maxlen=LAST_LINES)
 
     @property
     def url(self) -> str:
@@ -62,6 +65,7 @@ class AppProcess:
         self._saved = Signal("the app process saving its coverage data")
         self.ready_processes = 0
         self._listening = False
+        self._last_lines.clear()
         module = "e2e.measured_app" if self.measured else self.module
         self._process = subprocess.Popen(
             [sys.executable, "-m", module],
@@ -69,10 +73,12 @@ class AppProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # a group of its own: its workers go with it
         )
         threading.Thread(target=self._relay, args=(self._process, started), daemon=True).start()
         started.expect(timeout_s=STARTUP_TIMEOUT_S)
-        assert self._listening, "The app process exited at start; see its log."
+        last_words = "\n".join(self._last_lines)
+        assert self._listening, f"The app process exited at start, saying:\n{last_words}"
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, whatever was mid-write stays as it was."""
@@ -80,7 +86,7 @@ class AppProcess:
         if self.measured and self._process.poll() is None:
             self._process.send_signal(signal.SIGUSR1)
             self._saved.expect(timeout_s=STARTUP_TIMEOUT_S)
-        self._process.send_signal(signal.SIGKILL)
+        os.killpg(self._process.pid, signal.SIGKILL)  # DOCCHAT_WORKERS' processes too
         self._process.wait()
 
     def restart_after_crash(self) -> None:
@@ -134,6 +140,7 @@ class AppProcess:
         """Pass its output on as log lines; note the port once it listens."""
         for line in process.stderr:
             log.info(line.rstrip())
+            self._last_lines.append(line.rstrip())
             if match := STARTED.search(line):
                 self.port = int(match.group(1))
                 self._listening = True

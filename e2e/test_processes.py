@@ -4,8 +4,10 @@ restart or death. Each is an app of its own (its own hub, connections and jobs) 
 only the database, as two processes behind one address would."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+from httpx_sse import ServerSentEvent
 
 from e2e.app_process import AppProcess
 from e2e.faults import Faults
@@ -27,9 +29,26 @@ class Person:
         self.on_first.new_chat()  # the workspace cookie, which the second one then carries
         self.on_second.http.cookies.update(self.on_first.http.cookies)
 
+    @contextmanager
+    def following_on_second(self, events_url: str) -> Iterator["Following"]:
+        """An answer's stream read through the second process, its first two tokens in
+        (all there is while the model is held after two)."""
+        with self.on_second.subscribe(events_url) as source:
+            yield Following(source.iter_sse())
+
     def close(self) -> None:
         self.on_first.close()
         self.on_second.close()
+
+
+class Following:
+    def __init__(self, events: Iterator[ServerSentEvent]) -> None:
+        self._events = events
+        self.before = [next(events), next(events)]
+
+    def rest(self) -> list[ServerSentEvent]:
+        """Every event from here to the answer's ending."""
+        return until_ending(self._events)
 
 
 @pytest.fixture
@@ -49,11 +68,9 @@ def test_an_answer_written_by_one_process_streams_whole_through_the_other(
     chat = person.on_first.new_chat()
     events_url = person.on_first.ask(chat, "Tell me a story").json()["events_url"]
 
-    with person.on_second.subscribe(events_url) as source:
-        events = source.iter_sse()
-        before = [next(events), next(events)]  # all there is until the model goes on
+    with person.following_on_second(events_url) as answer:
         reply.release()
-        after = until_ending(events)
+        before, after = answer.before, answer.rest()
 
     assert text_of(before + after) == "".join(TOKENS)
     assert after[-1].event == "done"
@@ -68,11 +85,9 @@ def test_stop_sent_to_the_other_process_stops_the_answer_where_it_is_written(
     chat = person.on_first.new_chat()
     answer = person.on_first.ask(chat, "Tell me a story").json()["assistant_message"]
 
-    with person.on_second.subscribe(f"/api/messages/{answer['id']}/events") as source:
-        events = source.iter_sse()
-        before = [next(events), next(events)]
+    with person.following_on_second(f"/api/messages/{answer['id']}/events") as followed:
         stopped = person.on_second.stop(answer["id"])
-        after = until_ending(events)
+        before, after = followed.before, followed.rest()
 
     assert (stopped["status"], stopped["content"]) == ("stopped", "Once upon")
     assert text_of(before + after) == "Once upon"
@@ -142,11 +157,9 @@ def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_le
     openai_mock.reply(TOKENS, gate_after=2)
     answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
 
-    with person.on_second.subscribe(answer["events_url"]) as source:
-        events = source.iter_sse()
-        before = [next(events), next(events)]
+    with person.following_on_second(answer["events_url"]) as followed:
         doomed.kill()
-        after = until_ending(events)
+        before, after = followed.before, followed.rest()
 
     assert text_of(before + after) == "Once upon"
     assert ending(after)["code"] == "interrupted"
@@ -160,12 +173,10 @@ def test_a_process_that_lost_the_databases_notifications_listens_again_and_catch
     chat = person.on_first.new_chat()
     events_url = person.on_first.ask(chat, "Tell me a story").json()["events_url"]
 
-    with person.on_second.subscribe(events_url) as source:
-        events = source.iter_sse()
-        before = [next(events), next(events)]
+    with person.following_on_second(events_url) as answer:
         postgres_server.drop_listeners()
         reply.release()  # written while nobody listens, read once listening again
-        after = until_ending(events)
+        before, after = answer.before, answer.rest()
 
     assert text_of(before + after) == "".join(TOKENS)
 
@@ -192,8 +203,8 @@ def test_docchat_workers_serves_one_port_from_that_many_processes(
 
 
 def test_docchat_workers_refuses_to_share_a_sqlite_file(
-    app_process_on: Callable[..., AppProcess], caplog: pytest.LogCaptureFixture
+    app_process_on: Callable[..., AppProcess],
 ) -> None:
-    with pytest.raises(AssertionError, match="exited at start"):
+    refused = "DOCCHAT_WORKERS above 1 needs DOCCHAT_DATABASE_URL=postgresql://"
+    with pytest.raises(AssertionError, match=f"exited at start, saying:\n(.*\n)*{refused}"):
         app_process_on(workers="2")
-    assert "DOCCHAT_WORKERS above 1 needs DOCCHAT_DATABASE_URL=postgresql://" in caplog.text

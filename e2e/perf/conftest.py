@@ -7,6 +7,7 @@ import pytest
 
 from e2e.app_process import AppProcess
 from e2e.perf.report import PerfReport
+from e2e.postgres import PostgresServer
 
 REPORT_DIR = Path("test-results/perf")
 
@@ -39,6 +40,19 @@ def _model_settings(model: AppProcess) -> dict[str, str]:
 def docchat(model: AppProcess, tmp_path: Path) -> Iterator[AppProcess]:
     """DocChat as users run it, `python -m web`, asking the stand-in."""
     yield from _server("web", tmp_path / "docchat", _model_settings(model))
+
+
+@pytest.fixture
+def docchat_on_postgresql(
+    model: AppProcess, tmp_path: Path, postgres_server: PostgresServer
+) -> Iterator[AppProcess]:
+    """DocChat as two processes on one port (DOCCHAT_WORKERS=2) and one PostgreSQL
+    database, the test's server (fsync off, as for every test: see the report's note)."""
+    database = postgres_server.new_database()
+    settings = {**_model_settings(model), "database_url": database, "workers": "2"}
+    for server in _server("web", tmp_path / "docchat-postgresql", settings):
+        server.expect_ready(processes=2)
+        yield server
 
 
 @pytest.fixture
