@@ -5,8 +5,8 @@ the test ends) undoes the faults, and nothing else a test patched.
 """
 
 import errno
-import multiprocessing
 import os
+import signal
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -26,22 +26,6 @@ from web.limits import BodyLimitMiddleware
 from web.storage import BlobStore, SqliteDatabase
 from web.streams.events import Event, Log
 from web.streams.hub import StreamHub
-
-
-class _KillingReceiver:
-    """The server's end of a parser's pipe: before the server waits on it, every parser
-    process this one started is killed (started just before, it has read nothing yet)."""
-
-    def __init__(self, receiver: Any) -> None:
-        self._receiver = receiver
-
-    def poll(self, timeout: float) -> bool:
-        for child in multiprocessing.active_children():
-            child.kill()
-        return self._receiver.poll(timeout)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._receiver, name)
 
 
 class Faults:
@@ -139,15 +123,17 @@ class Faults:
         self.monkeypatch.setattr(module, name, crash)
 
     def kill_extraction(self) -> None:
-        """Each file's parser process is killed before it says a word, as the kernel's
-        out-of-memory killer would kill it."""
-        pipe = bounded._CONTEXT.Pipe
+        """Each file's parser process is killed (SIGKILL) before it says a word, as the
+        kernel's out-of-memory killer would kill it. It kills itself first thing: a kill
+        sent from here could come after a small file's pages were already sent."""
+        process = bounded._CONTEXT.Process
 
-        def pipe_to_a_killed_child(duplex: bool) -> tuple[Any, Any]:
-            receiver, sender = pipe(duplex=duplex)
-            return _KillingReceiver(receiver), sender
+        def killed_at_once(**kwargs: Any) -> Any:
+            return process(
+                target=signal.raise_signal, args=(signal.SIGKILL,), daemon=kwargs["daemon"]
+            )
 
-        self.monkeypatch.setattr(bounded._CONTEXT, "Pipe", pipe_to_a_killed_child)
+        self.monkeypatch.setattr(bounded._CONTEXT, "Process", killed_at_once)
 
     def watch_uploads(self) -> Hold:
         """Say when the server is done with an upload, without holding it."""
