@@ -75,12 +75,18 @@ class Balancer:
             request.method, url, headers=headers, content=request.stream()
         )
         response = await self._client.send(sent, stream=True)
-        return StreamingResponse(
+        forwarded = StreamingResponse(
             response.aiter_raw(),
             status_code=response.status_code,
-            headers={k: v for k, v in response.headers.items() if k not in HOP_BY_HOP},
             background=BackgroundTask(response.aclose),
         )
+        # Each header as sent, repeated ones (Set-Cookie) apart: a dict would join them.
+        forwarded.raw_headers = [
+            (name.encode(), value.encode())
+            for name, value in response.headers.multi_items()
+            if name not in HOP_BY_HOP
+        ]
+        return forwarded
 
 
 def _query(request: Request) -> bytes:
