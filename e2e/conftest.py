@@ -1,5 +1,6 @@
 """Fixtures: the app in-process with OpenAI mocked, a fresh browser context per test."""
 
+import contextlib
 import importlib.util
 import os
 from collections.abc import Callable, Iterator
@@ -122,7 +123,14 @@ def live_server(
     After a passing test it must wind down: every answer job finished, every stream
     unsubscribed (the browser is closed by then). Anything left is a leak and fails it.
     """
-    server = LiveServer(app_settings, *cfg.server_addresses())
+    with _serving(app_settings, failure_bundle) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(settings: Settings, failure_bundle: "Bundle") -> Iterator[LiveServer]:
+    """A live server, checked idle after a passing test, then stopped."""
+    server = LiveServer(settings, *cfg.server_addresses())
     server.start()
     yield server
     try:
@@ -308,17 +316,11 @@ def app_url(
     if pytestconfig.getoption("processes") == 1:
         yield live_server.url
         return
-    api = LiveServer(app_settings, *cfg.server_addresses())
-    api.start()
-    balancer = Balancer(pages=live_server.url, api=api.url)
-    balancer.start()
-    yield balancer.url
-    balancer.stop()
-    try:
-        if failure_bundle.passed("call"):
-            api.expect_idle()
-    finally:
-        api.stop()
+    with _serving(app_settings, failure_bundle) as api:
+        balancer = Balancer(pages=live_server.url, api=api.url)
+        balancer.start()
+        yield balancer.url
+        balancer.stop()
 
 
 @pytest.fixture

@@ -95,9 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _keep_in_step(ctx: AppContext) -> list[asyncio.Task[None]]:
     """What keeps this process in step with the others until shutdown: its lease (and the
-    sweep of the work of those that died), and hearing what they write."""
+    sweep of the work of those that died; renewed at start already), and hearing what
+    they write."""
+    renewal_s = ctx.settings.lease_s / 3
     lease = forever(
-        functools.partial(keep_lease, ctx), "renewing the lease", ctx.settings.lease_s / 3
+        functools.partial(keep_lease, ctx), "renewing the lease", renewal_s, done_once=True
     )
     others = forever(
         functools.partial(_follow_others, ctx), "following the other processes", FOLLOW_AGAIN_S

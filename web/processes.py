@@ -48,9 +48,14 @@ class Lease:
         self.db.run("DELETE FROM processes WHERE id = ?", self.id)
 
 
-async def forever(step: Callable[[], Awaitable[None]], what: str, pause_s: float) -> None:
-    """`step` again and again, `pause_s` after each end, until cancelled. A database that
-    fails for a while must not end what keeps this process in step with the others."""
+async def forever(
+    step: Callable[[], Awaitable[None]], what: str, pause_s: float, *, done_once: bool = False
+) -> None:
+    """`step` again and again, `pause_s` after each end, until cancelled (`done_once`: the
+    first was done already). A database that fails for a while must not end what keeps
+    this process in step with the others."""
+    if done_once:
+        await asyncio.sleep(pause_s)
     while True:
         try:
             await step()
