@@ -52,6 +52,16 @@ class Faults:
         """Hold each upload once received and found new, before its blob and row are stored."""
         return self.hold(ingest, "_store")
 
+    def hold_answers_starting(self) -> Hold:
+        """Hold each answer about to be stored (sent, retried or continued), its server's
+        event loop waiting: the request checked, nothing of its answer written yet."""
+        hold = Hold("an answer starting")
+        for name in ("add_exchange", "replace_answer", "reopen_answer"):
+            starting = hold.wrap_in_thread(getattr(chat_repository, name))
+            self.monkeypatch.setattr(chat_repository, name, starting)
+        self._undo.append(hold.release)
+        return hold
+
     def hold_indexing(self, after_batches: int = 1) -> Hold:
         """Hold indexing (a worker thread) once this many batches of chunks are stored."""
         hold = Hold("the next batch of chunks")

@@ -52,11 +52,17 @@ class StreamClient:
 
     def upload_in_background(self, file: Path) -> Future[httpx.Response]:
         """Uploads from a thread of its own: the response comes once the file is read."""
+        return self.post_in_background(
+            "/api/documents", files={"file": (file.name, file.read_bytes())}
+        )
+
+    def post_in_background(self, url: str, **kwargs: Any) -> Future[httpx.Response]:
+        """Posts from a thread of its own: for a request the server holds, or one that
+        races another."""
         pool = ThreadPoolExecutor(max_workers=1)
-        files = {"file": (file.name, file.read_bytes())}
-        uploaded = pool.submit(self.http.post, "/api/documents", files=files)
-        pool.shutdown(wait=False)  # its thread ends with the upload
-        return uploaded
+        posted = pool.submit(self.http.post, url, **kwargs)
+        pool.shutdown(wait=False)  # its thread ends with the request
+        return posted
 
     def read_to_end(
         self, events_url: str, last_event_id: str | None = None

@@ -144,6 +144,58 @@ def test_a_process_restarting_leaves_the_others_upload_in_flight_whole(
     person.close()
 
 
+def test_a_chat_deleted_through_the_other_process_stops_its_answer_where_it_is_written(
+    person: Person, openai_mock: OpenAIMock
+) -> None:
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    chat = person.on_first.new_chat()
+    person.on_first.ask(chat, "Tell me a story")
+    reply.expect_held()
+
+    assert person.on_second.http.delete(f"/api/sessions/{chat}").status_code == 204
+
+    reply.closed_early.expect()  # the writer no longer asks the model for a deleted answer
+    assert person.on_first.http.get(f"/api/sessions/{chat}").status_code == 404
+
+
+@pytest.mark.parametrize("door", ["sent", "retried", "continued"])
+def test_two_answers_started_at_once_on_two_processes_leave_one_and_refuse_the_other(
+    door: str, person: Person, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    """Both requests pass their process's checks before either stores its answer: only
+    one answer may be written in a chat at a time, across processes too."""
+    chat = person.on_first.new_chat()
+    url = f"/api/sessions/{chat}/messages"
+    if door != "sent":
+        openai_mock.reply(["Once", " upon"], end="length" if door == "continued" else "stop")
+        answer = person.on_first.ask(chat, "Tell me a story").json()
+        person.on_first.read_to_end(answer["events_url"])
+        action = {"retried": "retry", "continued": "continue"}[door]
+        url = f"/api/messages/{answer['assistant_message']['id']}/{action}"
+    if door == "continued":
+        openai_mock.continuation([" a time."])
+    else:
+        openai_mock.reply(["Once", " upon", " a time."])
+    starting = faults.hold_answers_starting()
+    raced = [
+        client.post_in_background(url, json={"content": "Tell me a story"})
+        for client in (person.on_first, person.on_second)
+    ]
+    starting.expect_reached(times=2)
+
+    starting.release()
+
+    started, refused = sorted((r.result() for r in raced), key=lambda r: r.status_code)
+    assert (started.status_code, refused.status_code) == (202, 409)
+    assert refused.json()["error"]["code"] == "reply_in_progress"
+    events = person.on_second.read_to_end(started.json()["events_url"])
+    assert events[-1].event == "done"
+    assert [(m["role"], m["content"]) for m in person.on_second.messages(chat)] == [
+        ("user", "Tell me a story"),
+        ("assistant", "Once upon a time."),
+    ]
+
+
 @pytest.mark.settings(lease_s=1.0)
 def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_lease(
     app_on: Callable[[str | None], LiveServer],

@@ -43,6 +43,11 @@ class NotFound(AppError):
         super().__init__(404, "not_found", f"{what} not found.")
 
 
+class ReplyInProgress(AppError):
+    def __init__(self) -> None:
+        super().__init__(409, "reply_in_progress", "Wait for the current answer, or stop it.")
+
+
 class MessageTooLong(AppError):
     def __init__(self, limit: int) -> None:
         super().__init__(422, "message_too_long", f"Messages can be at most {limit:,} characters.")

@@ -122,11 +122,3 @@ class AnswerLog:
         if failed := self._failed:
             self._failed = None  # once: the job's ending is written after it
             raise failed
-
-
-def reopen(ctx: AppContext, message_id: str) -> None:
-    """An answer stopped at the length limit goes on: streaming again, same log."""
-    with ctx.db.transaction() as conn:
-        repo.set_streaming(conn, message_id, ctx.lease.id)
-        events.reopen(conn, message_id)
-        repo.announce_answer(ctx.db, message_id, replaces=message_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from web.chat.display import Message, message_json
 from web.chat.endings import IN_HISTORY
+from web.errors import ReplyInProgress
 from web.llm.prompts import AnswerRequest
 from web.processes import ORPHANED
 from web.records import new_id, utc_now
@@ -124,11 +125,16 @@ def is_being_written(db: Database, message_id: str) -> bool:
     return row is not None and row["status"] == "streaming"
 
 
-def is_streaming(db: Database, session_id: str) -> bool:
-    row = db.one(
-        "SELECT 1 FROM messages WHERE session_id = ? AND status = 'streaming' LIMIT 1", session_id
-    )
-    return row is not None
+def _one_answer_at_a_time(conn: Connection, session_id: str) -> None:
+    """In the transaction that starts an answer: none is being written in the chat yet.
+    Writers take turns, across processes too: none can start another between this check
+    and the transaction's end."""
+    busy = conn.execute(
+        "SELECT 1 FROM messages WHERE session_id = ? AND status = 'streaming' LIMIT 1",
+        (session_id,),
+    ).fetchone()
+    if busy:
+        raise ReplyInProgress()
 
 
 def add_exchange(
@@ -138,6 +144,7 @@ def add_exchange(
     `writer`: the process that writes the reply."""
     user_id, assistant_id, now = new_id(), new_id(), utc_now()
     with db.transaction() as conn:
+        _one_answer_at_a_time(conn, session["id"])
         conn.execute(
             "INSERT INTO messages (id, session_id, role, mode, content, status, created_at) "
             "VALUES (?, ?, 'user', ?, ?, 'done', ?)",
@@ -212,12 +219,6 @@ def set_ending(
     )
 
 
-def set_streaming(conn: Connection, message_id: str, writer: str) -> None:
-    conn.execute(
-        "UPDATE messages SET status = 'streaming', writer = ? WHERE id = ?", (writer, message_id)
-    )
-
-
 def history(
     db: Database, session_id: str, budget_chars: int, before: str | None = None
 ) -> list[dict[str, str]]:
@@ -270,6 +271,7 @@ def replace_answer(db: Database, answer: Message, offline: bool, writer: str) ->
     by `writer` (a process)."""
     new_answer_id, now = new_id(), utc_now()
     with db.transaction() as conn:
+        _one_answer_at_a_time(conn, answer["session_id"])
         conn.execute("DELETE FROM messages WHERE id = ?", (answer["id"],))
         conn.execute(
             "INSERT INTO messages (id, session_id, role, mode, status, offline, created_at, "
@@ -280,6 +282,19 @@ def replace_answer(db: Database, answer: Message, offline: bool, writer: str) ->
         _announce_session(db, answer["session_id"])
         announce_answer(db, new_answer_id, replaces=answer["id"])
     return new_answer_id
+
+
+def reopen_answer(db: Database, answer: Message, writer: str) -> None:
+    """An answer stopped at the length limit goes on, written by `writer` (a process):
+    streaming again, same log."""
+    with db.transaction() as conn:
+        _one_answer_at_a_time(conn, answer["session_id"])
+        conn.execute(
+            "UPDATE messages SET status = 'streaming', writer = ? WHERE id = ?",
+            (writer, answer["id"]),
+        )
+        events.reopen(conn, answer["id"])
+        announce_answer(db, answer["id"], replaces=answer["id"])
 
 
 def started_answer_json(db: Database, answer_id: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Response
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from web.chat import answer_log
 from web.chat import repository as repo
 from web.chat.display import message_json
 from web.chat.generation import continue_answer, write_answer
@@ -111,7 +110,8 @@ async def update_session(
 async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Response:
     owned_session(ctx, workspace, session_id)
     for message in repo.messages(ctx.db, session_id):
-        await ctx.hub.stop(message["id"])
+        if message["status"] == "streaming":
+            await _stop(ctx, message["id"])
     repo.delete_session(ctx.db, workspace, session_id)
     return Response(status_code=204)
 
@@ -126,9 +126,6 @@ async def send_message(
         raise AppError(422, "empty_message", "Type a message before sending.")
     if len(content) > ctx.settings.max_message_chars:
         raise MessageTooLong(ctx.settings.max_message_chars)
-    # No await from here to the insert: two racing sends cannot both pass this check.
-    if repo.is_streaming(ctx.db, session_id):
-        raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
     history = repo.history(ctx.db, session_id, ctx.settings.history_budget_chars)
     user_id, answer_id = repo.add_exchange(
         ctx.db, session, content, body.mode, ctx.answerer.offline, ctx.lease.id
@@ -171,11 +168,8 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
         raise AppError(
             409, "not_continuable", "Only an answer that reached the length limit can go on."
         )
-    # No await from here to reopen(): a send racing this one sees the answer streaming.
-    if repo.is_streaming(ctx.db, answer["session_id"]):
-        raise AppError(409, "reply_in_progress", "Wait for the current answer, or stop it.")
     request = repo.continuation(ctx.db, answer, ctx.settings.history_budget_chars)
-    answer_log.reopen(ctx, message_id)
+    repo.reopen_answer(ctx.db, answer, ctx.lease.id)
     ctx.hub.start(message_id, continue_answer(ctx, message_id, request))
     return _answer_json(ctx, message_id)
 
@@ -184,11 +178,16 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
 async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     if repo.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")
+    await _stop(ctx, message_id)
+    return message_json(repo.get_message_by_id(ctx.db, message_id))
+
+
+async def _stop(ctx: AppContext, message_id: str) -> None:
+    """Stops the answer wherever it is being written, once its ending is stored."""
     if ctx.hub.is_live(message_id):
         await ctx.hub.stop(message_id)
     elif repo.is_being_written(ctx.db, message_id):
         await _stop_elsewhere(ctx, message_id)
-    return message_json(repo.get_message_by_id(ctx.db, message_id))
 
 
 async def _stop_elsewhere(ctx: AppContext, message_id: str) -> None:
