@@ -62,6 +62,15 @@ class Faults:
         self._undo.append(hold.release)
         return hold
 
+    def hold_document_rows(self) -> Hold:
+        """Hold each new document as its row is about to be stored (the upload received and
+        on disk), its server's event loop waiting."""
+        hold = Hold("a document's row")
+        storing = hold.wrap_in_thread(doc_repository.insert)
+        self.monkeypatch.setattr(doc_repository, "insert", storing)
+        self._undo.append(hold.release)
+        return hold
+
     def hold_indexing(self, after_batches: int = 1) -> Hold:
         """Hold indexing (a worker thread) once this many batches of chunks are stored."""
         hold = Hold("the next batch of chunks")
@@ -242,7 +251,7 @@ class Faults:
         def refuse(store: BlobStore, *_: Any) -> None:
             raise OSError(code, os.strerror(code))
 
-        self.monkeypatch.setattr(BlobStore, "put", refuse)
+        self.monkeypatch.setattr(BlobStore, "place", refuse)
 
     def drop_event_streams(self) -> int:
         """Sever every open answer stream's connection, as a flaky network would (pages'

@@ -196,6 +196,30 @@ def test_two_answers_started_at_once_on_two_processes_leave_one_and_refuse_the_o
     ]
 
 
+def test_bytes_one_process_deletes_as_the_other_stores_them_again_stay_for_the_newcomer(
+    app_on: Callable[[str | None], LiveServer],
+    postgres_server: PostgresServer,
+    faults: Faults,
+    files: FileFactory,
+) -> None:
+    """Two workspaces with the same file share its bytes on disk: one deletes its copy
+    (the last) through one process, as the other uploads it through the other."""
+    database = postgres_server.new_database()
+    deleter, uploader = StreamClient(app_on(database).url), StreamClient(app_on(database).url)
+    notes = files.text("notes.txt", "Harbour notes.")
+    deleted = deleter.upload_in_background(notes).result().json()
+    storing = faults.hold_document_rows()
+    uploaded = uploader.upload_in_background(notes)
+    storing.expect_reached()
+
+    assert deleter.http.delete(f"/api/documents/{deleted['id']}").status_code == 204
+    storing.release()
+
+    assert uploaded.result().json()["status"] == "ready"
+    deleter.close()
+    uploader.close()
+
+
 @pytest.mark.settings(lease_s=1.0)
 def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_lease(
     app_on: Callable[[str | None], LiveServer],

@@ -1,7 +1,6 @@
 """What request handlers share: settings, storage, the stream hub, the answerer."""
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,8 +25,6 @@ class AppContext:
     streams: PerWorkspace
     live_tabs: PerWorkspace
     lease: Lease  # this process's, on the answers and documents it works on
-    # Held while a blob gains or may lose its last row, so the two always agree.
-    blob_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def _context(request: Request) -> AppContext:

@@ -1,6 +1,7 @@
 """From a received file to a stored, indexed document row, and back out again."""
 
 import asyncio
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,11 @@ async def ingest(
     return repo.as_json(row)
 
 
-async def remove(ctx: AppContext, workspace_id: str, document: Row) -> None:
-    """The row with its chunks and index entries, then the blob if nothing else uses it."""
-    async with ctx.blob_lock:
-        repo.delete(ctx.db, workspace_id, document["id"])
-        if not repo.sha_in_use(ctx.db, document["sha256"]):
-            ctx.blobs.delete(document["sha256"])
+def remove(ctx: AppContext, workspace_id: str, document: Row) -> None:
+    """The row with its chunks and index entries, and the blob if no other row has its
+    bytes, in one transaction (as `_store` stores them)."""
+    forget_bytes = functools.partial(ctx.blobs.delete, document["sha256"])
+    repo.delete(ctx.db, document, workspace_id, if_last=forget_bytes)
 
 
 def duplicate(name: str, existing: Row) -> AppError:
@@ -66,35 +66,35 @@ async def _store(
     content_type: str,
     upload: str | None,
 ) -> str:
-    """The blob, then its row; on failure neither is left behind."""
-    async with ctx.blob_lock:
-        try:
-            await asyncio.to_thread(ctx.blobs.put, received.path, received.sha256)
-        except OSError as exc:
-            raise StorageFailure(exc) from exc
-        document_id = new_id()
-        try:
-            repo.insert(
-                ctx.db,
-                upload,
-                id=document_id,
-                workspace_id=workspace_id,
-                filename=received.filename,
-                size=received.size,
-                content_type=content_type,
-                sha256=received.sha256,
-                status="processing",
-                created_at=utc_now(),
-                writer=ctx.lease.id,
-            )
-        except INTEGRITY_ERRORS as exc:
-            # A concurrent upload of the same bytes won the race.
-            winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
-            raise duplicate(received.filename, winner) from exc
-        except (*STORAGE_ERRORS, OSError) as exc:
-            if not repo.sha_in_use(ctx.db, received.sha256):
-                ctx.blobs.delete(received.sha256)
-            raise StorageFailure(exc) from exc
+    """The row and its blob, in one transaction, as the last row with some bytes is deleted
+    with them. Writers take turns, across processes too: bytes another process deletes
+    are gone before this row is stored, and stored again with it, or kept for it."""
+    try:
+        await asyncio.to_thread(ctx.blobs.prepare, received.path)
+    except OSError as exc:
+        raise StorageFailure(exc) from exc
+    document_id = new_id()
+    try:
+        repo.insert(
+            ctx.db,
+            upload,
+            with_it=functools.partial(ctx.blobs.place, received.path, received.sha256),
+            id=document_id,
+            workspace_id=workspace_id,
+            filename=received.filename,
+            size=received.size,
+            content_type=content_type,
+            sha256=received.sha256,
+            status="processing",
+            created_at=utc_now(),
+            writer=ctx.lease.id,
+        )
+    except INTEGRITY_ERRORS as exc:
+        # A concurrent upload of the same bytes won the race.
+        winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
+        raise duplicate(received.filename, winner) from exc
+    except (*STORAGE_ERRORS, OSError) as exc:
+        raise StorageFailure(exc) from exc
     return document_id
 
 

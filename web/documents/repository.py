@@ -4,6 +4,7 @@ Each change to a row is announced to the workspace's tabs in the same transactio
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from web.documents.chunking import Chunk
@@ -49,13 +50,16 @@ def list_all(db: Database, workspace_id: str) -> list[Row]:
     )
 
 
-def insert(db: Database, upload: str | None, **row: Any) -> None:
-    """`upload`: the uploading tab's own name for it, so that tab knows the row is its own."""
+def insert(db: Database, upload: str | None, with_it: Callable[[], object], **row: Any) -> None:
+    """`upload`: the uploading tab's own name for it, so that tab knows the row is its own.
+    `with_it`: what is done in the row's transaction, all or nothing with it (its blob
+    stored)."""
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     with db.transaction() as conn:
         conn.execute(f"INSERT INTO documents ({names}) VALUES ({marks})", tuple(row.values()))
         _announce(conn, row["id"], upload)
+        with_it()
 
 
 def add_chunks(db: Database, document_id: str, chunks: list[Chunk]) -> None:
@@ -96,12 +100,17 @@ def fail_orphans(db: Database) -> None:
             _announce(conn, row["id"])
 
 
-def delete(db: Database, workspace_id: str, document_id: str) -> None:
-    """The row (its chunks go with it), and the document from every chat's choice."""
+def delete(db: Database, document: Row, workspace_id: str, if_last: Callable[[], object]) -> None:
+    """The row (its chunks go with it), and the document from every chat's choice.
+    `if_last`: what is done in the same transaction when no row is left with its bytes
+    (its blob deleted)."""
     with db.transaction() as conn:
-        conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
-        _unchoose(conn, workspace_id, document_id)
-        events.changes.append(conn, workspace_id, "document_deleted", {"id": document_id})
+        conn.execute("DELETE FROM documents WHERE id = ?", (document["id"],))
+        _unchoose(conn, workspace_id, document["id"])
+        events.changes.append(conn, workspace_id, "document_deleted", {"id": document["id"]})
+        others = "SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1"
+        if conn.execute(others, (document["sha256"],)).fetchone() is None:
+            if_last()
 
 
 def _unchoose(conn: Connection, workspace_id: str, document_id: str) -> None:
@@ -128,7 +137,3 @@ def _announce(conn: Connection, document_id: str, upload: str | None = None) -> 
 
 def shas_in_use(db: Database) -> set[str]:
     return {row["sha256"] for row in db.all("SELECT DISTINCT sha256 FROM documents")}
-
-
-def sha_in_use(db: Database, sha256: str) -> bool:
-    return db.one("SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1", sha256) is not None

@@ -64,5 +64,5 @@ async def delete_document(document_id: str, ctx: Ctx, workspace: Workspace) -> R
     row = repo.get(ctx.db, workspace, document_id)
     if row is None:
         raise NotFound("Document")
-    await remove(ctx, workspace, row)
+    remove(ctx, workspace, row)
     return Response(status_code=204)

@@ -20,20 +20,23 @@ class BlobStore:
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".part")
         return fd, Path(name)
 
-    def put(self, temp_path: Path, sha256: str) -> Path:
-        """Move a fully written temp file into place; identical content is kept once."""
+    def prepare(self, temp_path: Path) -> None:
+        """A fully written temp file's bytes on disk for good (fsync): the slow part of
+        storing, done before place()."""
+        with open(temp_path, "rb") as f:
+            os.fsync(f.fileno())
+
+    def place(self, temp_path: Path, sha256: str) -> None:
+        """Move a prepared temp file into place; identical content is kept once."""
         target = self.path_for(sha256)
         if target.exists():
             temp_path.unlink(missing_ok=True)
-            return target
+            return
         if not target.parent.is_dir():
             target.parent.mkdir(exist_ok=True)
             _fsync_dir(self.root)  # the new folder's entry, or a power loss may lose it
-        with open(temp_path, "rb") as f:
-            os.fsync(f.fileno())
         os.replace(temp_path, target)
         _fsync_dir(target.parent)
-        return target
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
@@ -47,9 +50,9 @@ class BlobStore:
 
     def clear_crash_leftovers(self, in_use: set[str], untouched_s: float = 0) -> None:
         """At start: what only a crash leaves. Temp files of uploads cut short, and blobs
-        no row refers to (killed between storing a blob and writing its row, or between
-        deleting a row and its blob). `untouched_s`: only those not written to for this
-        long, when other processes share the folder (theirs may be mid-upload)."""
+        no row refers to (placed by a transaction that then failed to commit).
+        `untouched_s`: only those not written to for this long, when other processes share
+        the folder (theirs may be mid-upload)."""
         cutoff = time.time() - untouched_s
         unused = [self.path_for(name) for name in set(self.names()) - in_use]
         for leftover in self.temp_files() + unused:
