@@ -100,6 +100,15 @@ class PostgresServer:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%'"
             )
 
+    def restart(self) -> None:
+        """Stops the server, which ends every connection to it, and starts it again."""
+        self._as_owner(
+            [
+                binaries() / "pg_ctl", "restart", "-D", self.data, "-m", "fast", "-w",
+                "-t", START_TIMEOUT_S, "-l", self.root / "server.log",
+            ]
+        )  # fmt: skip
+
     def stop(self) -> None:
         self._as_owner([binaries() / "pg_ctl", "stop", "-D", self.data, "-m", "immediate"])
         shutil.rmtree(self.root, ignore_errors=True)

@@ -257,6 +257,21 @@ def test_a_process_that_lost_the_databases_notifications_listens_again_and_catch
     assert text_of(before + after) == "".join(TOKENS)
 
 
+def test_after_postgresql_restarts_both_processes_carry_on_as_if_nothing_happened(
+    person: Person, openai_mock: OpenAIMock, postgres_server: PostgresServer
+) -> None:
+    """The restart closed every connection the processes had: each opens them again."""
+    chat = person.on_first.new_chat()
+    openai_mock.reply(TOKENS)
+
+    postgres_server.restart()
+
+    asked = person.on_first.ask(chat, "Tell me a story")
+    assert asked.status_code == 202, asked.text
+    events = person.on_second.read_to_end(asked.json()["events_url"])
+    assert (text_of(events), events[-1].event) == ("".join(TOKENS), "done")
+
+
 def test_docchat_workers_serves_one_port_from_that_many_processes(
     app_process_on: Callable[..., AppProcess],
     postgres_server: PostgresServer,

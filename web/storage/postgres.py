@@ -9,7 +9,9 @@ until it ends. An event log's next number is its last plus one, so two writers o
 same log at once would otherwise both take it.
 """
 
+import contextlib
 import functools
+import select
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
@@ -38,20 +40,43 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, *, prepare: bool = True) -> None:
         self.url = url
-        self._conn = _Connection(psycopg.connect(url, autocommit=True, row_factory=_rows))
+        self._conn = self._connect()
+        self._writing = False  # in a transaction: its statements go on its connection or fail
         if prepare:
             with self.transaction() as conn:
                 conn.execute(files("web.storage").joinpath("postgres.sql").read_text())
 
     @property
     def conn(self) -> "_Connection":
+        if not self._writing:
+            self._reconnect_if_lost()
         return self._conn
 
     @contextmanager
     def transaction(self) -> Iterator["_Connection"]:
-        with self._conn.raw.transaction():
-            self._conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-            yield self._conn
+        self._reconnect_if_lost()
+        self._writing = True
+        try:
+            with self._conn.raw.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                yield self._conn
+        finally:
+            self._writing = False
+
+    def _connect(self) -> "_Connection":
+        return _Connection(psycopg.connect(self.url, autocommit=True, row_factory=_rows))
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server closed (it restarted, or ended it) is opened again, so
+        the process carries on once the server is back; until then, connecting fails
+        (507). What the server sent while the connection was idle is read first: its
+        goodbye, then the closed socket."""
+        raw = self._conn.raw
+        with contextlib.suppress(psycopg.OperationalError):  # reading a closed one closes it
+            while not raw.closed and select.select([raw.fileno()], [], [], 0)[0]:
+                raw.pgconn.consume_input()
+        if raw.closed:
+            self._conn = self._connect()
 
     async def follow_writes(
         self, heard: Callable[[str], None], listening: Callable[[], None]
