@@ -64,7 +64,7 @@ def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
     result = yield
     config = session.config
     if measuring(config) and _is_controller(config):
-        summary = _summarize(config)
+        summary = summarize(js_floor=config.option.js_cov_fail_under)
         config.stash[SUMMARY] = summary
         if summary.failed_floor:
             session.testsfailed += 1
@@ -85,13 +85,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @dataclass(frozen=True)
 class Summary:
     markdown: str
-    failed_floor: str  # what fell below the JavaScript floor, or ""
+    failed_floor: str  # what fell below a floor, or ""
 
 
 SUMMARY = pytest.StashKey[Summary]()
 
 
-def _summarize(config: pytest.Config) -> Summary:
+def summarize(js_floor: float | None, python_floor: float | None = None) -> Summary:
+    """The report of what the run measured, and what fell below a floor (pytest-cov's own
+    `--cov-fail-under` guards Python in a run; `python_floor` where nothing else does)."""
     js = _merge_javascript()
     python = _python_reports()
     python_exclusions = _count(ROOT / "web", "*.py", PY_EXCLUSION)
@@ -107,10 +109,18 @@ def _summarize(config: pytest.Config) -> Summary:
     ]
     markdown = "\n".join(lines)
     (REPORT / "summary.md").write_text(markdown + "\n")
-    return Summary(markdown, _below_floor(js, config.option.js_cov_fail_under))
+    below = [_python_below_floor(python, python_floor), _js_below_floor(js, js_floor)]
+    return Summary(markdown, "\n".join(filter(None, below)))
 
 
-def _below_floor(js: dict, floor: float | None) -> str:
+def _python_below_floor(python: dict, floor: float | None) -> str:
+    percent = python["totals"]["percent_covered"]
+    if floor is None or percent >= floor:
+        return ""
+    return f"FAIL: Python coverage {percent:.2f}% is below {floor}% (python/index.html)."
+
+
+def _js_below_floor(js: dict, floor: float | None) -> str:
     """What fell below the JavaScript floor, line by line; "" if nothing did."""
     if floor is None or js["lines"]["pct"] >= floor:
         return ""

@@ -96,6 +96,11 @@ class Hold:
             if not loop.is_closed():  # a gate of a server since restarted holds nothing
                 loop.call_soon_threadsafe(gate.set)
 
+    def release_first(self) -> None:
+        """Lets the earliest arrival held on an event loop go, and only it."""
+        loop, gate = self._gates.pop(0)
+        loop.call_soon_threadsafe(gate.set)
+
     def expect_reached(self, times: int = 1) -> None:
         self.reached.expect(times)
 

@@ -3,11 +3,17 @@ own the selectors) or waits by the clock; and the import graph has no cycles, it
 pointing down from the routes to storage (the contracts in pyproject.toml)."""
 
 import ast
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import yaml
 from importlinter.cli import lint_imports
+from pytest_split.algorithms import Algorithms
 
 E2E = Path(__file__).parent
 ROOT = E2E.parent
@@ -95,3 +101,39 @@ def test_the_readme_layout_names_every_file_and_only_files_that_exist() -> None:
     assert not unlisted, f"README's Layout does not name: {unlisted}"
     assert not gone, f"README's Layout names files that are not there: {sorted(gone)}"
     assert not unplaced, f"README's test-plan table does not place: {unplaced}"
+
+
+WORKFLOW = ROOT / ".github" / "workflows" / "e2e.yml"
+DURATIONS = ROOT / ".test_durations"
+
+
+def test_the_shards_ci_splits_the_suite_into_are_balanced_by_durations_still_true() -> None:
+    """The workflow runs the suite in SHARDS groups by the durations recorded in
+    .test_durations (pytest-split): recorded for nearly every test, so that each group
+    takes about as long as the others, and the slowest does not hold CI up."""
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    shards = int(workflow["env"]["SHARDS"])
+    assert workflow["jobs"]["suite"]["strategy"]["matrix"]["shard"] == [*range(1, shards + 1)]
+    tests = collected()
+    durations = json.loads(DURATIONS.read_text())
+    unknown = [test for test in tests if test not in durations]
+
+    algorithm = Algorithms[workflow["env"]["SPLITTING"]].value
+    groups = algorithm(shards, [SimpleNamespace(nodeid=test) for test in tests], durations)
+
+    assert len(unknown) <= len(tests) / 10, f"Record the durations again (README): {unknown}"
+    assert sorted(item.nodeid for group in groups for item in group.selected) == sorted(tests)
+    longest, mean = max(g.duration for g in groups), sum(g.duration for g in groups) / shards
+    assert longest <= 1.2 * mean, [round(g.duration) for g in groups]
+
+
+def collected() -> list[str]:
+    listed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return [line for line in listed.stdout.splitlines() if "::" in line]

@@ -84,7 +84,8 @@ def test_a_document_finishing_processing_shows_so_in_every_open_tab(
 def test_the_same_file_dropped_into_two_tabs_at_once_is_stored_once_and_both_tabs_show_it(
     page, context, files: FileFactory, faults: Faults, api: Api
 ) -> None:
-    """Both uploads pass the duplicate check before either is stored: the race is real."""
+    """Both uploads pass the duplicate check before either is stored: the race is real.
+    The first is stored, then the second finds it there."""
     storing = faults.hold_storing()
     file = files.text("minutes.txt", "Minutes of the meeting.")
     first, second = AppShell(page).open(), AppShell(context.new_page()).open()
@@ -93,6 +94,8 @@ def test_the_same_file_dropped_into_two_tabs_at_once_is_stored_once_and_both_tab
     second.documents.drag_over(file).drop()
     storing.expect_reached(times=2)
 
+    storing.release_first()
+    storing.expect_finished()
     storing.release()
 
     refused = second.documents.refused_upload("minutes.txt")
