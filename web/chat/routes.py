@@ -184,9 +184,7 @@ async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[
 
 async def _stop(ctx: AppContext, message_id: str) -> None:
     """Stops the answer wherever it is being written, once its ending is stored."""
-    if ctx.hub.is_live(message_id):
-        await ctx.hub.stop(message_id)
-    elif repo.is_being_written(ctx.db, message_id):
+    if not await ctx.hub.stop(message_id) and repo.is_being_written(ctx.db, message_id):
         await _stop_elsewhere(ctx, message_id)
 
 

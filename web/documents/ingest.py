@@ -69,12 +69,9 @@ async def _store(
     """The row and its blob, in one transaction, as the last row with some bytes is deleted
     with them. Writers take turns, across processes too: bytes another process deletes
     are gone before this row is stored, and stored again with it, or kept for it."""
-    try:
-        await asyncio.to_thread(ctx.blobs.prepare, received.path)
-    except OSError as exc:
-        raise StorageFailure(exc) from exc
     document_id = new_id()
     try:
+        await asyncio.to_thread(ctx.blobs.prepare, received.path)
         repo.insert(
             ctx.db,
             upload,

@@ -76,19 +76,21 @@ class StreamHub:
         stop (stopped here if it is written here)."""
         if not key.startswith(STOP):
             self.notify(key)
-        elif self.is_live(message_id := key.removeprefix(STOP)):
-            task = asyncio.create_task(self.stop(message_id))
+        else:
+            task = asyncio.create_task(self.stop(key.removeprefix(STOP)))
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
 
-    async def stop(self, message_id: str) -> None:
-        """Cancel a running job; it records what it had as `stopped`."""
+    async def stop(self, message_id: str) -> bool:
+        """Cancel the answer's job, if it runs here (it records what it had as `stopped`);
+        whether it did."""
         task = self._jobs.get(message_id)
         if task is None:
-            return
+            return False
         self._stop_requested.add(message_id)
         task.cancel()
         await asyncio.wait([task])
+        return True
 
     def close_streams(self) -> None:
         """The server is stopping: end every subscription so its connection can close.
