@@ -260,12 +260,16 @@ def test_a_process_that_lost_the_databases_notifications_listens_again_and_catch
 def test_after_postgresql_restarts_both_processes_carry_on_as_if_nothing_happened(
     person: Person, openai_mock: OpenAIMock, postgres_server: PostgresServer
 ) -> None:
-    """The restart closed every connection the processes had: each opens them again."""
+    """The restart closed every connection the processes had: on each, the first statement
+    to find its connection lost fails (507), and the next reconnects."""
     chat = person.on_first.new_chat()
     openai_mock.reply(TOKENS)
 
     postgres_server.restart()
 
+    for process in (person.on_first, person.on_second):
+        tries = [process.http.get("/api/sessions").status_code for _ in range(2)]
+        assert tries[-1] == 200 and set(tries) <= {200, 507}, tries
     asked = person.on_first.ask(chat, "Tell me a story")
     assert asked.status_code == 202, asked.text
     events = person.on_second.read_to_end(asked.json()["events_url"])

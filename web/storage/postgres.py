@@ -9,9 +9,7 @@ until it ends. An event log's next number is its last plus one, so two writers o
 same log at once would otherwise both take it.
 """
 
-import contextlib
 import functools
-import select
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
@@ -67,15 +65,10 @@ class PostgresDatabase(Database):
         return _Connection(psycopg.connect(self.url, autocommit=True, row_factory=_rows))
 
     def _reconnect_if_lost(self) -> None:
-        """A connection the server closed (it restarted, or ended it) is opened again, so
-        the process carries on once the server is back; until then, connecting fails
-        (507). What the server sent while the connection was idle is read first: its
-        goodbye, then the closed socket."""
-        raw = self._conn.raw
-        with contextlib.suppress(psycopg.OperationalError):  # reading a closed one closes it
-            while not raw.closed and select.select([raw.fileno()], [], [], 0)[0]:
-                raw.pgconn.consume_input()
-        if raw.closed:
+        """A connection lost in use (the server restarted, or ended it) is opened again,
+        so the process carries on once the server is back: the statement that found it
+        lost failed (507), the next one runs. Until the server is back, connecting fails."""
+        if self._conn.raw.broken:
             self._conn = self._connect()
 
     async def follow_writes(
