@@ -1,10 +1,11 @@
 """A scripted stand-in for the OpenAI API, mounted with respx in the test process.
 
-Tests script replies (token lists, gates that hold a stream mid-flight), research plans,
-HTTP errors with real OpenAI error bodies and timeouts; anything unscripted gets a
-deterministic answer built from the sources the app sent (and a plan built from the
-question). Every request is recorded. A request to any other URL is answered with an
-error and fails the test at teardown: nothing reaches the network.
+Tests script replies (token lists, reasoning, refusals, calls of tools, gates that hold a
+stream mid-flight), research plans, HTTP errors with real OpenAI error bodies and
+timeouts; anything unscripted gets a deterministic answer built from the sources the app
+sent (and a plan built from the question). It speaks OpenAI's dialect, or another
+server's (`speak`, e2e/dialects.py). Every request is recorded. A request to any other
+URL is answered with an error and fails the test at teardown: nothing reaches the network.
 """
 
 import asyncio
@@ -23,11 +24,11 @@ import httpcore2
 import httpx
 import respx
 
+from e2e.dialects import DIALECTS, KINDS, MODEL, OpenAI, event
 from e2e.signals import Hold, Signal
 from web.llm.prompts import CONTINUE_PROMPT
 
 BASE_URL = "http://openai.mock/v1"
-MODEL = "gpt-4o-mini"
 
 # Error bodies as the real API sends them.
 ERROR_BODIES: dict[int, dict[str, Any]] = {
@@ -86,18 +87,20 @@ ERROR_BODIES: dict[int, dict[str, Any]] = {
 
 
 # How a scripted stream ends after its tokens. The model's own endings (a finish_reason,
-# then `data: [DONE]`): "stop", "length", "content_filter". A stream that just stops,
-# cleanly, with neither: "cut". And breaks: the connection drops, the API sends an error
-# event, a chunk arrives garbled (not JSON) or unreadable (JSON, but not a chunk's shape),
-# or nothing more comes until the app's read timeout fires.
-FINISHES = ("stop", "length", "content_filter")
+# then `data: [DONE]`): "stop", "length", "content_filter", and "tool_calls" (after a
+# call of a tool). A stream that just stops, cleanly, with neither: "cut". And breaks: the
+# connection drops, the API sends an error event, a chunk arrives garbled (not JSON) or
+# unreadable (JSON, but not a chunk's shape), or nothing more comes until the app's read
+# timeout fires.
+FINISHES = ("stop", "length", "content_filter", "tool_calls")
 BREAKS = ("drop", "error_event", "malformed", "unreadable", "stall")
 ENDS = (*FINISHES, "cut", *BREAKS)
 
 
 @dataclass
 class Reply:
-    """A scripted streamed answer; with `gate_after=k` it stops after k tokens.
+    """A scripted streamed answer: its reasoning, then its tokens (of `kind` "content", or
+    "refusal"); with `gate_after=k` it stops after k of those, reasoning first.
 
     `to` keeps it for the request whose question is exactly that; `continues` for a request
     to continue an answer instead; `end` is how the stream ends (one of ENDS).
@@ -108,6 +111,8 @@ class Reply:
     to: str | None = None
     end: str = "stop"
     continues: bool = False
+    reasoning: list[str] = field(default_factory=list)
+    kind: str = "content"
     gate: Hold = field(default_factory=lambda: Hold("the model's stream at its gate"))
     closed_early: Signal = field(default_factory=lambda: Signal("the app closing the stream"))
     pace_s: float = 0.0  # a pause before each token, as a real model streams (benchmarks)
@@ -116,6 +121,11 @@ class Reply:
     @property
     def text(self) -> str:
         return "".join(self.tokens)
+
+    @property
+    def pieces(self) -> list[tuple[str, str]]:
+        """(kind, text) in the order streamed."""
+        return [("reasoning", r) for r in self.reasoning] + [(self.kind, t) for t in self.tokens]
 
     def release(self) -> None:
         self.gate.release()
@@ -235,6 +245,7 @@ class OpenAIMock:
         self.unmocked: list[str] = []
         self._script: deque[Scripted] = deque()
         self._router = router
+        self.dialect: OpenAI = DIALECTS["openai"]
         router.post(f"{BASE_URL}/chat/completions").mock(side_effect=self._chat_completions)
         router.route().mock(side_effect=self._unmocked)
 
@@ -246,12 +257,25 @@ class OpenAIMock:
         to: str | None = None,
         end: str = "stop",
         pace_s: float = 0.0,
+        reasoning: list[str] | None = None,
+        kind: str = "content",
     ) -> Reply:
         """Script an answer as these tokens (see Reply for the options)."""
         assert end in ENDS, f"end= takes one of {ENDS}"
-        reply = Reply(tokens, gate_after, to, end, pace_s=pace_s)
+        assert kind in KINDS, f"kind= takes one of {KINDS}"
+        reply = Reply(
+            tokens, gate_after, to, end, pace_s=pace_s, reasoning=reasoning or [], kind=kind
+        )
         self._script.append(reply)
         return reply
+
+    def refuse(self, tokens: list[str], *, gate_after: int | None = None) -> Reply:
+        """Script the next answer as a refusal in these words (OpenAI's `delta.refusal`)."""
+        return self.reply(tokens, gate_after=gate_after, kind="refusal")
+
+    def speak(self, dialect: str) -> None:
+        """Stream, and refuse requests, as this server does (a name of DIALECTS)."""
+        self.dialect = DIALECTS[dialect]
 
     def continuation(
         self, tokens: list[str], *, gate_after: int | None = None, end: str = "stop"
@@ -333,6 +357,8 @@ class OpenAIMock:
     def _chat_completions(self, request: httpx.Request) -> httpx.Response:
         recorded = RecordedRequest(str(request.url), json.loads(request.content))
         self.requests.append(recorded)
+        if refused := self.dialect.refuses(recorded.body):  # before any script is used
+            return httpx.Response(refused.status, json=refused.body)
         scripted = self._next(Plan if recorded.is_plan else Reply, recorded)
         if isinstance(scripted, TimeOut):
             raise httpcore2.ReadTimeout("mock: the model did not answer in time")
@@ -344,11 +370,12 @@ class OpenAIMock:
         if isinstance(scripted, ErrorReply):
             return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
         if recorded.is_plan:
-            return httpx.Response(200, json=_plan_completion(scripted or default_plan(recorded)))
+            plan = scripted or default_plan(recorded)
+            return httpx.Response(200, json=_plan_completion(plan, recorded))
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
-            content=_sse(scripted or default_reply(recorded)),
+            content=_sse(scripted or default_reply(recorded), self.dialect, recorded),
         )
 
     def _next(self, kind: type, request: RecordedRequest) -> Scripted | None:
@@ -406,33 +433,46 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\s*\S+", text)
 
 
-async def _sse(reply: Reply) -> AsyncIterator[bytes]:
+async def _sse(reply: Reply, dialect: OpenAI, request: RecordedRequest) -> AsyncIterator[bytes]:
     finished = False
+    pieces = reply.pieces
+    held_at_end = reply.gate_after is not None and reply.gate_after >= len(pieces)
+    # Where the server does, the last text comes with the finish reason.
+    merged = dialect.finishes_with_last_text and reply.end == "stop" and not held_at_end
+    merged = merged and bool(pieces)
     try:
-        yield event(chunk({"role": "assistant", "content": ""}))  # as the real API begins
-        for index, token in enumerate(reply.tokens):
+        for data in dialect.begin():
+            yield data
+        for index, (kind, text) in enumerate(pieces):
             if index == reply.gate_after:
                 await reply.gate.wait()
             if reply.pace_s:
                 await asyncio.sleep(reply.pace_s)
             reply.emitted_at.append(time.time())
-            yield event(chunk({"content": token}))
-        if reply.gate_after is not None and reply.gate_after >= len(reply.tokens):
+            last = merged and index == len(pieces) - 1
+            yield dialect.piece(kind, text, reply.end if last else None)
+        if held_at_end:
             await reply.gate.wait()
-        async for piece in _ending(reply.end):
-            yield piece
+        usage = dialect.usage_for(request.body, [kind for kind, _ in pieces])
+        async for data in _ending(reply.end, dialect, usage, merged):
+            yield data
         finished = True
     finally:
         if not finished and reply.end not in BREAKS:
             reply.closed_early.set()  # stopped by the app, before the end
 
 
-async def _ending(end: str) -> AsyncIterator[bytes]:
-    """What follows the tokens. Over real HTTP (e2e/openai_server.py) the transport errors
-    raised here become what causes them: a reset connection, a silent one."""
+async def _ending(
+    end: str, dialect: OpenAI, usage: dict[str, Any] | None, finished: bool
+) -> AsyncIterator[bytes]:
+    """What follows the tokens (`finished`: the last of them said how the answer ended).
+    Over real HTTP (e2e/openai_server.py) the transport errors raised here become what
+    causes them: a reset connection, a silent one."""
+    if end == "tool_calls":
+        yield dialect.tool_call()
     if end in FINISHES:
-        yield event(chunk({}, finish_reason=end))
-        yield b"data: [DONE]\n\n"
+        for data in dialect.end(None if finished else end, usage):
+            yield data
     if end == "drop":
         raise httpcore2.ReadError("mock: connection reset by peer")
     if end == "stall":
@@ -445,18 +485,13 @@ async def _ending(end: str) -> AsyncIterator[bytes]:
         yield event({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "choices": None})
 
 
-def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-mock",
-        "object": "chat.completion.chunk",
-        "created": 1_700_000_000,
-        "model": MODEL,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    }
-
-
-def _plan_completion(plan: Plan) -> dict[str, Any]:
-    content = plan.content or json.dumps({"sub_questions": plan.sub_questions})
+def _plan_completion(plan: Plan, request: RecordedRequest) -> dict[str, Any]:
+    """The plan as asked for: JSON where a response format was, else a list."""
+    if "response_format" in request.body:
+        written = json.dumps({"sub_questions": plan.sub_questions})
+    else:
+        written = "\n".join(f"- {q}" for q in plan.sub_questions)
+    content = plan.content or written
     if plan.end == "content_filter":
         return _completion("", "content_filter")
     if plan.end in ("length", "cut"):
@@ -479,7 +514,3 @@ def _completion(content: str, finish_reason: str | None) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
-
-
-def event(data: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(data)}\n\n".encode()

@@ -1,4 +1,5 @@
-"""What an answer's job writes: tokens, steps, citations and the ending.
+"""What an answer's job writes: tokens, the model's reasoning, steps, citations and the
+ending.
 
 Each is an event in the message's numbered log (what subscribers replay) and, but for
 tokens, a change to the message row (what a page shows after a reload, written by the
@@ -6,19 +7,22 @@ repository), in one transaction. A token is only an event: the row's text is wri
 once, when the answer ends, from the log; until then readers add the log's text to it.
 Rewriting the growing text per token would cost the square of an answer's length.
 
-Tokens are written in batches: those the job receives within one turn of the event loop
-(a network read often brings several) go into one transaction when the job next waits.
+Tokens (and reasoning, likewise) are written in batches: those the job receives within one
+turn of the event loop (a network read often brings several) go into one transaction when
+the job next waits.
 Subscribers hear only of what is stored, so a crash loses at most that one turn's tokens,
 which nobody has seen: a page never shows text the log could not replay.
 """
 
 import asyncio
+import itertools
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from web.chat import repository as repo
-from web.chat.display import message_json
+from web.chat.display import message_json, thought_json
 from web.context import AppContext
 from web.errors import storage_reason
 from web.llm.errors import ProviderError
@@ -49,15 +53,37 @@ class AnswerLog:
     def __init__(self, ctx: AppContext, message_id: str) -> None:
         self.ctx = ctx
         self.message_id = message_id
-        self._tokens: list[str] = []  # received, not yet stored
+        self._texts: list[tuple[str, str]] = []  # (type, text) received, not yet stored
         self._failed: Exception | None = None  # storing a batch failed: the job must end
+        self._thinking_since: float | None = None  # reasoning came, and no answer yet
 
     def token(self, text: str) -> None:
-        """Stored with the rest of this turn's tokens once the job waits."""
+        """Stored with the rest of this turn's tokens once the job waits; the first after
+        the model's reasoning ends its thinking."""
+        if self._thinking_since is not None:
+            with self._written() as conn:
+                self._thought(conn)
+        self._add("token", text)
+
+    def reasoning(self, text: str) -> None:
+        """What the model thinks before it answers: shown apart, never the answer's text."""
+        if self._thinking_since is None:
+            self._thinking_since = time.monotonic()
+        self._add("reasoning", text)
+
+    def _add(self, type_: str, text: str) -> None:
         self._raise_if_failed()
-        self._tokens.append(text)
-        if len(self._tokens) == 1:
-            asyncio.get_running_loop().call_soon(self._store_tokens_or_fail)
+        self._texts.append((type_, text))
+        if len(self._texts) == 1:
+            asyncio.get_running_loop().call_soon(self._store_texts_or_fail)
+
+    def _thought(self, conn: Connection) -> None:
+        """`thought {seconds, label}`: how long the model thought (all told, when it goes
+        on after a Continue), once it stops thinking."""
+        seconds = time.monotonic() - self._thinking_since
+        self._thinking_since = None
+        total = repo.add_thought(conn, self.message_id, seconds)
+        events.answers.append(conn, self.message_id, "thought", thought_json(total))
 
     def step(self, text: str) -> None:
         """A line of progress, shown while deep research runs and kept with the answer."""
@@ -76,12 +102,16 @@ class AnswerLog:
         error: ProviderError | None = None,
         *,
         sources: AnswerRequest | None = None,
+        usage: dict[str, int] | None = None,
     ) -> None:
         """Record how the answer ended, with its text, and close its log with `done` or
-        `error`. `sources`: what it was written from, kept when it may be continued."""
+        `error`. `sources`: what it was written from, kept when it may be continued;
+        `usage`: the tokens it cost, where the model service said."""
         error_json = error.as_json() if error else None
         with self._written() as conn:
-            repo.set_ending(conn, self.message_id, status, error_json, sources)
+            if self._thinking_since is not None:
+                self._thought(conn)
+            repo.set_ending(conn, self.message_id, status, error_json, sources, usage)
             if error_json:  # `error {code, message, retryable}`: what went wrong, in words
                 events.answers.append(conn, self.message_id, "error", error_json)
             else:  # `done {message}`: the finished message, as the API gives it
@@ -93,7 +123,7 @@ class AnswerLog:
         """A transaction of the answer's, after the tokens received before it: the log
         keeps the order things happened in."""
         self._raise_if_failed()
-        self._store_tokens()
+        self._store_texts()
         with self._stored() as conn:
             yield conn
 
@@ -104,17 +134,18 @@ class AnswerLog:
             yield conn
         self.ctx.hub.notify(self.message_id)
 
-    def _store_tokens(self) -> None:
-        if self._tokens:
-            texts, self._tokens = self._tokens, []
+    def _store_texts(self) -> None:
+        if self._texts:
+            texts, self._texts = self._texts, []
             with self._stored() as conn:
-                events.answers.append_many(
-                    conn, self.message_id, "token", [{"text": text} for text in texts]
-                )
+                for type_, run in itertools.groupby(texts, key=lambda item: item[0]):
+                    events.answers.append_many(
+                        conn, self.message_id, type_, [{"text": text} for _, text in run]
+                    )
 
-    def _store_tokens_or_fail(self) -> None:
+    def _store_texts_or_fail(self) -> None:
         try:
-            self._store_tokens()
+            self._store_texts()
         except Exception as exc:  # the job hears of it at its next write, and ends
             self._failed = exc
 

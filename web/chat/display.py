@@ -1,5 +1,6 @@
 """How a message is shown: an answer's Markdown as sanitized HTML, the note on how it
-ended, and where its event stream is. (Rows are read and written in `repository`.)"""
+ended, how long the model thought and what the answer cost, and where its event stream
+is. (Rows are read and written in `repository`.)"""
 
 import json
 from typing import Any
@@ -33,4 +34,32 @@ def message_json(row: Message) -> dict[str, Any]:
     answer = row["role"] == "assistant"
     message["html"] = markdown_to_html(row["content"]) if answer else None
     message["events_url"] = f"/api/messages/{row['id']}/events" if answer else None
+    thought_s = row["thought_s"]
+    message["thought"] = thought_label(thought_s) if thought_s is not None else None
+    message["usage"] = json.loads(row["usage"]) if row["usage"] else None
+    message["usage_label"] = usage_label(message["usage"]) if message["usage"] else None
     return message
+
+
+def thought_json(seconds: float) -> dict[str, Any]:
+    """`thought {seconds, label}`: what an answer's log says once the model stops thinking."""
+    return {"seconds": seconds, "label": thought_label(seconds)}
+
+
+def thought_label(seconds: float) -> str:
+    """What the Thinking block says once the model stops thinking: Thought for 12 seconds."""
+    whole = max(1, round(seconds))
+    count, unit = (whole, "second") if whole < 60 else (round(whole / 60), "minute")
+    return f"Thought for {_counted(count, unit)}"
+
+
+def usage_label(usage: dict[str, int]) -> str:
+    """What the answer cost, as: Used 1,234 tokens: 1,200 in, 34 out (20 of them thinking)."""
+    given, written = usage["prompt_tokens"], usage["completion_tokens"]
+    thinking = usage.get("reasoning_tokens")
+    of_them = f" ({thinking:,} of them thinking)" if thinking else ""
+    return f"Used {_counted(given + written, 'token')}: {given:,} in, {written:,} out{of_them}."
+
+
+def _counted(count: int, unit: str) -> str:
+    return f"{count:,} {unit}{'' if count == 1 else 's'}"

@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from web.chat.answer_log import INTERNAL, INTERRUPTED, AnswerLog, not_stored
 from web.chat.citations import cited
-from web.chat.endings import status_for
+from web.chat.endings import Said, ending
 from web.chat.question import Question
 from web.chat.research import no_evidence, research
 from web.context import AppContext
+from web.llm.answerers import Piece
 from web.llm.errors import ProviderError, cut_off
 from web.llm.prompts import AnswerRequest
 from web.retrieval import search
@@ -38,12 +39,13 @@ async def _run(
     message_id = answer.message_id
     try:
         request = await gather()
-        text, finish_reason = await _write(ctx, answer, request)
-        if citations := cited(request.partial + text, request.passages):
+        said = await _write(ctx, answer, request)
+        if citations := cited(request.partial + said.text, request.passages):
             answer.citations(citations)
-        status = status_for(finish_reason)
+        status, error = ending(said, request.partial)
         # What a Continue will need: the same sources, numbered the same.
-        answer.finish(status, sources=request if status == "length_limit" else None)
+        sources = request if status == "length_limit" else None
+        answer.finish(status, error, sources=sources, usage=said.usage)
     except ProviderError as err:
         log.warning("answer %s failed: %s (%s)", message_id, err.code, err.message)
         answer.finish("error", err)
@@ -74,19 +76,31 @@ async def _gather(ctx: AppContext, answer: AnswerLog, question: Question) -> Ans
     return AnswerRequest(question.content, passages, "chat", question.history)
 
 
-async def _write(ctx: AppContext, answer: AnswerLog, request: AnswerRequest) -> tuple[str, str]:
-    """Stream the answer into the log; returns its text and the model's finish reason."""
+async def _write(ctx: AppContext, answer: AnswerLog, request: AnswerRequest) -> Said:
+    """Stream the answer into the log; returns what the model said."""
     if request.mode == "research" and not request.passages:
         text = no_evidence(request.sub_questions)  # nothing to go on: say so, don't invent
         answer.token(text)
-        return text, "stop"
+        return Said(text, "stop")
     parts: list[str] = []
-    finish_reason = None
+    said = Said()
     async for piece in ctx.answerer.stream(request):
-        if piece.text:
-            parts.append(piece.text)
-            answer.token(piece.text)
-        finish_reason = piece.finish_reason or finish_reason
-    if finish_reason is None:
+        if piece.reasoning:
+            answer.reasoning(piece.reasoning)
+        if text := piece.text + piece.refusal:  # a refusal's words are its answer's text
+            parts.append(text)
+            answer.token(text)
+        _note(said, piece)
+    if said.finish_reason is None:
         raise cut_off()  # the stream just stopped: half an answer is not an answer
-    return "".join(parts), finish_reason
+    said.text = "".join(parts)
+    return said
+
+
+def _note(said: Said, piece: Piece) -> None:
+    """What a piece tells of how the answer ends: the last word counts, a refusal or a
+    call of a tool anywhere in it."""
+    said.finish_reason = piece.finish_reason or said.finish_reason
+    said.refused = said.refused or bool(piece.refusal)
+    said.used_tool = said.used_tool or piece.tool_call
+    said.usage = piece.usage or said.usage

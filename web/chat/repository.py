@@ -22,7 +22,7 @@ from web.streams import events
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
 MESSAGE_FIELDS = (
     "m.id, m.session_id, m.role, m.mode, m.content, m.status, m.error, m.offline, "
-    "m.citations, m.steps, m.created_at"
+    "m.citations, m.steps, m.reasoning, m.thought_s, m.usage, m.created_at"
 )
 UNTITLED = "New chat"
 TITLE_CHARS = 60
@@ -112,10 +112,16 @@ def get_message_by_id(db: Database, message_id: str) -> Message:
 
 
 def _with_streamed_text(db: Database, row: Row) -> Message:
-    """An answer being written has, as its text, what its log has stored so far."""
+    """An answer being written has, as its text and reasoning, what its log has stored so
+    far."""
     if row["status"] != "streaming":
         return row
-    return {**dict(row), "content": row["content"] + events.streamed_text(db.conn, row["id"])}
+    conn, message_id = db.conn, row["id"]
+    return {
+        **dict(row),
+        "content": row["content"] + events.streamed_text(conn, message_id),
+        "reasoning": row["reasoning"] + events.streamed_text(conn, message_id, "reasoning"),
+    }
 
 
 def is_being_written(db: Database, message_id: str) -> bool:
@@ -199,24 +205,48 @@ def set_citations(conn: Connection, message_id: str, cited: list[dict[str, Any]]
     )
 
 
+def add_thought(conn: Connection, message_id: str, seconds: float) -> float:
+    """Seconds the model thought, added to what it thought before; returns them all."""
+    (total,) = conn.execute(
+        "UPDATE messages SET thought_s = COALESCE(thought_s, 0) + ? WHERE id = ? "
+        "RETURNING thought_s",
+        (seconds, message_id),
+    ).fetchone()
+    return total
+
+
 def set_ending(
     conn: Connection,
     message_id: str,
     status: str,
     error: dict[str, Any] | None,
     sources: AnswerRequest | None,
+    usage: dict[str, int] | None,
 ) -> None:
+    (before,) = conn.execute("SELECT usage FROM messages WHERE id = ?", (message_id,)).fetchone()
     conn.execute(
-        "UPDATE messages SET content = content || ?, status = ?, error = ?, sources = ? "
-        "WHERE id = ?",
+        "UPDATE messages SET content = content || ?, reasoning = reasoning || ?, status = ?, "
+        "error = ?, sources = ?, usage = ? WHERE id = ?",
         (
             events.streamed_text(conn, message_id),
+            events.streamed_text(conn, message_id, "reasoning"),
             status,
             json.dumps(error) if error else None,
             _sources_json(sources) if sources else None,
+            _usage_json(before, usage),
             message_id,
         ),
     )
+
+
+def _usage_json(before: str | None, usage: dict[str, int] | None) -> str | None:
+    """The tokens an answer cost, each part's added up when it went on (continued)."""
+    if before is None or usage is None:
+        return before if usage is None else json.dumps(usage)
+    total = json.loads(before)
+    for name, count in usage.items():
+        total[name] = total.get(name, 0) + count
+    return json.dumps(total)
 
 
 def history(

@@ -1,6 +1,7 @@
 """Answerers stream the text of an answer, token by token, and plan deep research."""
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -12,6 +13,7 @@ import openai
 
 from web.llm.errors import (
     CALL_FAILURES,
+    ProviderError,
     from_openai,
     mid_stream,
     plan_cut_off,
@@ -19,7 +21,8 @@ from web.llm.errors import (
     should_retry,
 )
 from web.llm.prompts import (
-    PLAN_FORMAT,
+    PLAN_FORMS,
+    PLAN_RESPONSE_FORMATS,
     AnswerRequest,
     build_messages,
     build_plan_messages,
@@ -34,10 +37,16 @@ T = TypeVar("T")
 
 @dataclass
 class Piece:
-    """The next text of a streamed answer, and, at its end, how the model finished it."""
+    """What one chunk of a streamed answer says: its next text, the model's reasoning
+    before it, the words of a refusal, a call of a tool, the tokens it cost (servers send
+    that at the end, asked or not), and, at its end, how the model finished it."""
 
     text: str = ""
-    finish_reason: str | None = None  # "stop", "length", "content_filter", …
+    reasoning: str = ""
+    refusal: str = ""
+    tool_call: bool = False
+    usage: dict[str, int] | None = None
+    finish_reason: str | None = None  # "stop", "length", "content_filter", "tool_calls", …
 
 
 class Answerer(Protocol):
@@ -68,9 +77,15 @@ class OpenAIAnswerer:
             timeout=settings.openai_timeout_s,
             max_retries=0,  # retried in _with_retries, where the waits are ours to bound
         )
+        # How this server takes requests, learnt from its refusals (see _first_accepted):
+        # the first of the ways to ask for a plan (PLAN_FORMS) and for an answer (with
+        # usage, without) that it has not refused.
+        self._plan_form = 0
+        self._usage_ask = 0
 
     async def stream(self, request: AnswerRequest) -> AsyncIterator[Piece]:
-        response = await self._with_retries(lambda: self._open_stream(request))
+        asks = [functools.partial(self._open_stream, request, usage) for usage in (True, False)]
+        self._usage_ask, response = await self._first_accepted(asks, self._usage_ask)
         try:
             async for chunk in response:
                 if piece := _piece(chunk):
@@ -82,34 +97,63 @@ class OpenAIAnswerer:
         finally:
             await response.close()  # also when stopped: the upstream stream ends too
 
-    def _open_stream(self, request: AnswerRequest) -> Awaitable[openai.AsyncStream[Any]]:
+    def _open_stream(
+        self, request: AnswerRequest, usage: bool
+    ) -> Awaitable[openai.AsyncStream[Any]]:
         """The completion's stream, each chunk the JSON the service sent. The SDK still
         sends, authenticates, decodes the SSE and raises the errors; building its typed
         model of every chunk (`stream=True` on `chat.completions.create`) was half the
         server's CPU per token. `client.post` is the SDK's documented way to call an
-        endpoint with a shape of one's own."""
+        endpoint with a shape of one's own. `usage`: ask for the tokens it cost, which
+        some servers refuse to be asked (Azure's older API versions answer 400)."""
+        body = {"model": self.model, "messages": build_messages(request), "stream": True}
+        if usage:
+            body["stream_options"] = {"include_usage": True}
         return self.client.post(
             "/chat/completions",
-            body={"model": self.model, "messages": build_messages(request), "stream": True},
+            body=body,
             cast_to=object,
             stream=True,
             stream_cls=openai.AsyncStream[Any],
         )
 
     async def plan(self, question: str, history: list[dict[str, str]], limit: int) -> list[str]:
-        completion = await self._with_retries(
-            lambda: self.client.chat.completions.create(
-                model=self.model,
-                messages=build_plan_messages(question, history, limit),
-                response_format=PLAN_FORMAT,
-            )
-        )
+        asks = [
+            functools.partial(self._ask_plan, question, history, limit, form) for form in PLAN_FORMS
+        ]
+        self._plan_form, completion = await self._first_accepted(asks, self._plan_form)
         choice = completion.choices[0]
         if choice.finish_reason == "content_filter":
             raise plan_filtered()
         if choice.finish_reason in (None, "length"):  # half a plan is no plan
             raise plan_cut_off()
         return parse_plan(choice.message.content, question, limit)
+
+    def _ask_plan(
+        self, question: str, history: list[dict[str, str]], limit: int, form: str
+    ) -> Awaitable[Any]:
+        response_format = PLAN_RESPONSE_FORMATS.get(form)
+        return self.client.chat.completions.create(
+            model=self.model,
+            messages=build_plan_messages(question, history, limit, form),
+            **({"response_format": response_format} if response_format else {}),
+        )
+
+    async def _first_accepted(
+        self, asks: list[Callable[[], Awaitable[T]]], start: int
+    ) -> tuple[int, T]:
+        """The first of these ways of asking the same thing, from `start` on, that the
+        server accepts, and which it was: servers that refuse an option of a request
+        (structured output, usage) answer 400 or 422, and one that does so is not asked
+        that way again by this process. A refusal of every way is the last one's error."""
+        for index in range(start, len(asks)):
+            try:
+                return index, await self._with_retries(asks[index])
+            except ProviderError as error:
+                if error.code != "bad_request" or index == len(asks) - 1:
+                    raise
+                log.info("the model service refused a request (%s); asking another way", error)
+        raise AssertionError("no way of asking")  # pragma: no cover (start < len(asks))
 
     async def close(self) -> None:
         await self.client.close()
@@ -138,24 +182,54 @@ class OpenAIAnswerer:
 
 
 def _piece(chunk: Any) -> Piece | None:
-    """The first choice's new text and finish reason, if the chunk has either. A chunk of
-    another shape raises (TypeError, KeyError…): the answer fails as on any crash."""
+    """What the chunk's first choice says, and its usage, if it says anything. A chunk of
+    another shape raises (TypeError, KeyError…): the answer fails as on any crash.
+
+    Reasoning comes as `reasoning_content` (DeepSeek, llama.cpp, LM Studio, LiteLLM, older
+    vLLM) or `reasoning` (Ollama, OpenRouter, newer vLLM, which for a while sent both);
+    usage in a chunk of its own with no choices (OpenAI, vLLM, Ollama) or in the last."""
+    usage = _usage(chunk.get("usage"))
+    piece = Piece(usage=usage)
     for choice in chunk["choices"][:1]:
-        text = (choice.get("delta") or {}).get("content")
-        finish_reason = choice.get("finish_reason")
-        if text or finish_reason:
-            return Piece(storable(text or ""), finish_reason)
-    return None
+        delta = choice.get("delta") or {}
+        piece = Piece(
+            text=storable(delta.get("content") or ""),
+            reasoning=storable(delta.get("reasoning_content") or delta.get("reasoning") or ""),
+            refusal=storable(delta.get("refusal") or ""),
+            tool_call=bool(delta.get("tool_calls") or delta.get("function_call")),
+            usage=usage,
+            finish_reason=choice.get("finish_reason"),
+        )
+    return None if piece == Piece() else piece
+
+
+def _usage(usage: Any) -> dict[str, int] | None:
+    """The tokens an answer cost: its prompt's, its completion's, and how many of those
+    were reasoning, where the server counts them."""
+    if not isinstance(usage, dict):
+        return None
+    counts = {name: usage.get(name) for name in ("prompt_tokens", "completion_tokens")}
+    reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
+    if reasoning:
+        counts["reasoning_tokens"] = reasoning
+    return counts if all(isinstance(n, int) for n in counts.values()) else None
+
+
+# A line of a plan written as a list: "- A?", "* A?", "1. A?" or "1) A?".
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.+?)\s*$", re.MULTILINE)
 
 
 def parse_plan(content: str | None, question: str, limit: int) -> list[str]:
-    """The planner's sub-questions; the question itself if the plan is unusable."""
+    """The planner's sub-questions, from the JSON asked for or, where a server could not
+    be asked for JSON, from a list; the question itself if the plan is unusable."""
+    content = content or ""
     try:
-        items = json.loads(content or "")["sub_questions"]
-        questions = [storable(q).strip() for q in items if isinstance(q, str)]
+        items = json.loads(content)["sub_questions"]
     except (ValueError, KeyError, TypeError):
+        items = _LIST_ITEM.findall(content)
+    questions = [storable(q).strip() for q in items if isinstance(q, str)]
+    if not any(questions):
         log.warning("unusable research plan: %r", content)
-        questions = []
     return list(dict.fromkeys(filter(None, questions)))[:limit] or [question]
 
 

@@ -20,25 +20,37 @@ RESEARCH_PROMPT = (
 PLAN_PROMPT = (
     "You plan research over a person's documents. Break the question into at most {limit} "
     "short, self-contained sub-questions that together answer it, each suited to a "
-    "full-text search of the documents. A simple question needs only one."
+    "full-text search of the documents. A simple question needs only one. {answer_as}"
 )
+# How the plan is asked for, in the order tried: structured output to a schema, then JSON
+# mode, then a plain list (servers refuse what they lack, see OpenAIAnswerer.plan). LM
+# Studio refuses JSON mode but takes a schema; some proxies and older servers refuse both.
+PLAN_FORMS = ("json_schema", "json_object", "list")
+ANSWER_AS = {
+    "json_schema": 'Answer with JSON: {"sub_questions": [...]}.',
+    "json_object": 'Answer with JSON: {"sub_questions": [...]}.',
+    "list": 'Answer with the sub-questions alone, one per line, each starting with "- ".',
+}
 # After the answer so far, when the model stopped at its length limit.
 CONTINUE_PROMPT = (
     "Your answer was cut off at the length limit. Continue it from exactly where it stopped, "
     "without repeating anything and without an introduction."
 )
-PLAN_FORMAT: dict[str, Any] = {
-    "type": "json_schema",
+PLAN_RESPONSE_FORMATS: dict[str, dict[str, Any]] = {
     "json_schema": {
-        "name": "research_plan",
-        "strict": True,
-        "schema": {
-            "type": "object",
-            "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}}},
-            "required": ["sub_questions"],
-            "additionalProperties": False,
+        "type": "json_schema",
+        "json_schema": {
+            "name": "research_plan",
+            "strict": True,
+            "schema": {
+                "type": "object",
+                "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}}},
+                "required": ["sub_questions"],
+                "additionalProperties": False,
+            },
         },
     },
+    "json_object": {"type": "json_object"},
 }
 
 
@@ -76,9 +88,11 @@ def build_messages(request: AnswerRequest) -> list[dict[str, str]]:
     return messages
 
 
-def build_plan_messages(question: str, history: list[dict[str, str]], limit: int) -> list[dict]:
+def build_plan_messages(
+    question: str, history: list[dict[str, str]], limit: int, form: str
+) -> list[dict]:
     return [
-        {"role": "system", "content": PLAN_PROMPT.format(limit=limit)},
+        {"role": "system", "content": PLAN_PROMPT.format(limit=limit, answer_as=ANSWER_AS[form])},
         *history,
         {"role": "user", "content": question},
     ]

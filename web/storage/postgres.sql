@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS messages (
     writer TEXT  -- the process writing it, while it is streaming
 );
 CREATE INDEX IF NOT EXISTS messages_session ON messages (session_id, rowid);
+-- What the model thought before it answered, for how long, and the tokens it cost (JSON).
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS reasoning TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS thought_s DOUBLE PRECISION;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS usage TEXT;
 
 -- Each app process's lease on its work (web/processes.py), in seconds since 1970.
 CREATE TABLE IF NOT EXISTS processes (

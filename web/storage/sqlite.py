@@ -19,6 +19,9 @@ MIGRATIONS = [
     # Which process writes an answer or reads a document, and each one's lease on its work.
     "ALTER TABLE messages ADD COLUMN writer TEXT; ALTER TABLE documents ADD COLUMN writer TEXT; "
     "CREATE TABLE processes (id TEXT PRIMARY KEY, lease_until REAL NOT NULL)",
+    # What the model thought before it answered, for how long, and the tokens it cost.
+    "ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''; "
+    "ALTER TABLE messages ADD COLUMN thought_s REAL; ALTER TABLE messages ADD COLUMN usage TEXT",
 ]
 
 

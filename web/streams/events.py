@@ -81,12 +81,13 @@ def reopen(conn: Connection, message_id: str) -> None:
     )
 
 
-def streamed_text(conn: Connection, message_id: str) -> str:
-    """The text of an answer's tokens since it started, or last went on (continued)."""
+def streamed_text(conn: Connection, message_id: str, type_: str = "token") -> str:
+    """The text of an answer's tokens (or of its `reasoning`) since it started, or last
+    went on (continued)."""
     rows = conn.execute(
-        "SELECT data FROM events WHERE message_id = ? AND type = 'token' AND seq > "
+        "SELECT data FROM events WHERE message_id = ? AND type = ? AND seq > "
         "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE message_id = ? AND type = 'continued') "
         "ORDER BY seq",
-        (message_id, message_id),
+        (message_id, type_, message_id),
     ).fetchall()
     return "".join(json.loads(data)["text"] for (data,) in rows)

@@ -16,7 +16,10 @@ const ENDED = {
   interrupted: "Answer failed.",
   length_limit: "Answer ended early.",
   filtered: "Answer ended early.",
+  refused: "Answer declined.",
 };
+const THINKING = "DocChat is thinking…";
+const ANSWERING = "DocChat is answering…";
 
 export function initChat(root) {
   const chat = new Chat(root);
@@ -206,7 +209,15 @@ class Chat {
     item.querySelector("[data-testid=offline-badge]").hidden = !message.offline;
     item.querySelector("[data-testid=message-body]").textContent = message.content;
     const steps = item.querySelector("[data-testid=research-steps]");
-    if (message.role === "user") steps.remove();
+    const reasoning = item.querySelector("[data-testid=reasoning]");
+    if (message.role === "user") {
+      steps.remove();
+      reasoning.remove();
+    } else {
+      reasoning.querySelector("[data-testid=reasoning-text]").textContent = message.reasoning;
+      reasoning.querySelector("summary").textContent = message.thought || "Thinking…";
+      reasoning.hidden = !message.reasoning;
+    }
     for (const text of message.steps) addStep(steps, text);
     if (message.last_event_id) item.dataset.lastEventId = message.last_event_id;
     if (message.status !== "streaming") item.removeAttribute("aria-busy");
@@ -233,11 +244,14 @@ class Chat {
     this.streaming = item;
     this.stopButton.hidden = false;
     this.stopButton.disabled = false;
-    this.announcer.textContent = "DocChat is answering…";
+    this.announcer.textContent = ANSWERING;
     const body = item.querySelector("[data-testid=message-body]");
     const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
     body.append(text);
+    const reasoning = item.querySelector("[data-testid=reasoning]");
+    const thoughts = document.createTextNode("");
+    reasoning.querySelector("[data-testid=reasoning-text]").append(thoughts);
     const source = new EventSource(`${item.dataset.eventsUrl}?after=${item.dataset.lastEventId || 0}`);
     this.source = source;
     const on = (type, handle) =>
@@ -247,6 +261,16 @@ class Chat {
       });
     on("token", (event) => this.growing(() => text.appendData(JSON.parse(event.data).text)));
     on("step", (event) => this.growing(() => addStep(steps, JSON.parse(event.data).text)));
+    // The model's reasoning grows in its own block, said once to a screen reader.
+    on("reasoning", (event) => this.growing(() => {
+      if (reasoning.hidden) this.announcer.textContent = THINKING;
+      reasoning.hidden = false;
+      thoughts.appendData(JSON.parse(event.data).text);
+    }));
+    on("thought", (event) => {
+      reasoning.querySelector("summary").textContent = JSON.parse(event.data).label;
+      if (this.announcer.textContent === THINKING) this.announcer.textContent = ANSWERING;
+    });
     on("done", () => {
       source.close();
       this.finish(item);
