@@ -61,6 +61,15 @@ class Store:
         assert row is not None, f"No message {message_id} is stored"
         return stored_message(dict(row))
 
+    def thinking(self, message_id: str) -> dict[str, Any]:
+        """What an answer's model thought, for how long, and the tokens the answer cost."""
+        row = self.server.call_on_loop(
+            lambda ctx: ctx.db.one(
+                "SELECT reasoning, thought_s, usage FROM messages WHERE id = ?", message_id
+            )
+        )
+        return {**dict(row), "usage": json.loads(row["usage"]) if row["usage"] else None}
+
     def last_live_event_id(self) -> int:
         """The newest workspace event's number (tests have one workspace that changes)."""
         return self.server.call_on_loop(

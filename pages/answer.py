@@ -28,6 +28,9 @@ ACTIVE_CONTENT_JS = """body => {
 CUT_OFF = "The model's answer was cut off before it finished. Try again."
 LENGTH_LIMIT = "The answer reached the model's length limit."
 FILTERED = "The model service's content filter withheld the rest of this answer."
+REFUSED = "The model declined to answer. Try asking differently."
+# How long the model thought, once it stopped: the seconds are the server's to measure.
+THOUGHT = re.compile(r"^Thought for (1 second|\d+ seconds|\d+ minutes?)$")
 
 
 class Answer(Component):
@@ -54,6 +57,15 @@ class Answer(Component):
     @property
     def note(self) -> Locator:
         return self.root.get_by_role("note")
+
+    @property
+    def reasoning(self) -> Locator:
+        """The Thinking block: what the model thought before it answered, collapsed."""
+        return self.root.get_by_test_id("reasoning")
+
+    @property
+    def usage(self) -> Locator:
+        return self.root.get_by_test_id("message-usage")
 
     @property
     def retry_button(self) -> Locator:
@@ -97,6 +109,46 @@ class Answer(Component):
         expect(self.body).to_have_text(text)
         expect(self.note).to_have_text(note)
         expect(self.error).to_be_hidden()
+
+    def expect_refused(self, text: str) -> None:
+        """The model declined: its words are the answer, with a note, and nothing to retry
+        or continue (asked again the same, it would decline again)."""
+        self._expect_kept_with_note("refused", text, REFUSED)
+        expect(self.continue_button).to_be_hidden()
+        expect(self.retry_button).to_be_hidden()
+
+    def expect_thinking(self, reasoning: str) -> None:
+        """The model is still thinking: its reasoning so far in a collapsed block that
+        says so, and no answer yet."""
+        expect(self.reasoning).to_be_visible()
+        expect(self.reasoning.locator("summary")).to_have_text("Thinking…")
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_hidden()  # collapsed
+        expect(self.body).to_have_text("")
+
+    def expect_thought(self, reasoning: str) -> None:
+        """The model thought before it answered: the block says for how long, collapsed,
+        and holds exactly this reasoning (none of it in the answer's text)."""
+        expect(self.reasoning).to_be_visible()
+        expect(self.reasoning.locator("summary")).to_have_text(THOUGHT)
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_hidden()
+
+    def expect_no_reasoning(self) -> None:
+        expect(self.reasoning).to_be_hidden()
+
+    def open_reasoning(self, reasoning: str) -> None:
+        """Open the Thinking block, as a person curious how the model got there would."""
+        self.press(self.reasoning.locator("summary"))
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_visible()
+        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
+
+    def expect_usage(self, label: str | None) -> None:
+        """What the answer cost, as shown beside it; None: the server did not say."""
+        if label is None:
+            expect(self.usage).to_have_count(0)
+        else:
+            expect(self.usage).to_have_text(label)
 
     def expect_cut_off(self, partial_text: str) -> None:
         """The model's stream just stopped: the partial text stays, as an error to retry."""
