@@ -273,15 +273,17 @@ class LmStudio(OpenAI):
 
 
 class LiteLLM(OpenAI):
-    """A LiteLLM proxy in front of a model without structured output: reasoning as
-    `reasoning_content` (LiteLLM's name for every provider's), and `response_format`
-    refused with its UnsupportedParamsError unless `drop_params` is set. Sources:
-    BerriAI/litellm docs (completion/reasoning_content, completion/drop_params) and its
-    issues 2275 and 14056."""
+    """A LiteLLM proxy: chunks of its own making whatever the model behind it sent (no
+    finish_reason but in the last, no fingerprint), reasoning as `reasoning_content`
+    (its name for every provider's), usage (asked) in a chunk whose one choice has an
+    empty delta, with its own count of reasoning and text tokens and a cost, and a
+    model's refusal dropped. In front of a model without structured output it refuses
+    `response_format` with its UnsupportedParamsError, unless `drop_params` is set.
+    Sources: streams of litellm 1.108.7's proxy (`litellm --config`) in front of this
+    stand-in, read by hand; BerriAI/litellm issues 2275 and 14056 for the refusal."""
 
     name = "litellm"
     reasoning_field = "reasoning_content"
-    reasoning_details = False
 
     def refuses(self, body: dict[str, Any]) -> Refused | None:
         if "response_format" not in body:
@@ -291,30 +293,36 @@ class LiteLLM(OpenAI):
             "['response_format'], for model=qwen3. To drop these, set "
             "`litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n"
         )
-        return Refused(
-            400,
-            {
-                "error": {
-                    "message": message,
-                    "type": "invalid_request_error",
-                    "param": None,
-                    "code": "400",
-                }
-            },
-        )
+        error = {"message": message, "type": "invalid_request_error", "param": None, "code": "400"}
+        return Refused(400, {"error": error})
+
+    def chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        choice: dict[str, Any] = {"index": 0, "delta": delta}
+        if finish_reason:
+            choice["finish_reason"] = finish_reason
+        return {
+            "id": "chatcmpl-mock",
+            "created": 1_700_000_000,
+            "model": "docchat-model",
+            "object": "chat.completion.chunk",
+            "choices": [choice],
+        }
+
+    def begin(self) -> list[bytes]:
+        return [event(self.chunk({"role": "assistant", "content": ""}))]
+
+    def piece(self, kind: str, text: str, finish_reason: str | None = None) -> bytes:
+        assert kind != "refusal", "LiteLLM drops a model's refusal: script no text instead"
+        return super().piece(kind, text, finish_reason)
+
+    def usage(self, usage: dict[str, Any] | None) -> list[bytes]:
+        if usage is None:
+            return []
+        counts = self.usage_json(usage)
+        written = usage["completion_tokens"] - usage["reasoning_tokens"]
+        counts["completion_tokens_details"]["text_tokens"] = written
+        return [event({**self.chunk({}), "usage": {**counts, "cost": 1.5e-06}})]
 
 
-DIALECTS: dict[str, OpenAI] = {
-    dialect.name: dialect
-    for dialect in (
-        OpenAI(),
-        Azure(),
-        Ollama(),
-        Vllm(),
-        OpenRouter(),
-        LlamaCpp(),
-        LmStudio(),
-        LiteLLM(),
-    )
-}
-REASONING = [name for name, dialect in DIALECTS.items() if dialect.reasoning_field]
+SERVERS = (OpenAI, Azure, Ollama, Vllm, OpenRouter, LlamaCpp, LmStudio, LiteLLM)
+DIALECTS: dict[str, OpenAI] = {server.name: server() for server in SERVERS}

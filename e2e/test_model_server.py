@@ -1,4 +1,5 @@
-"""The model server over real HTTP: every fault the in-process mock injects, on a socket.
+"""The model server over real HTTP: every fault the in-process mock injects, on a socket,
+and every server's dialect.
 
 The app runs as its own process (`python -m web`) and reaches the scripted mock through
 e2e/openai_server.py, so each fault is what a real server or network does: a dropped
@@ -10,6 +11,9 @@ unreachable server is one that is not listening (or does not speak TLS).
 import pytest
 
 from e2e.app_process import AppProcess
+from e2e.chat_data import ZEMBLA, chat_with_documents
+from e2e.dialects import DIALECTS
+from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 from e2e.openai_server import OpenAIServer
 from pages import AppShell
@@ -104,6 +108,49 @@ def test_failures_before_the_answer_begins_show_the_same_over_real_http(
 
             answer.expect_failed(shown)
             assert app_process.stored_message(answer.message_id)["status"] == "error"
+
+
+def test_every_servers_dialect_shows_and_stores_the_same_over_real_http(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+) -> None:
+    """Azure last: it refuses the usage option, and the app asks no server for it after."""
+    for dialect in sorted(DIALECTS, key=lambda name: name == "azure"):
+        with subtests.test(dialect):
+            openai_mock.speak(dialect)
+            thinks = DIALECTS[dialect].reasoning_field is not None
+            openai_mock.reply(TOKENS, reasoning=["Thinking", " it over."] if thinks else [])
+            chat = AppShell(page).open().new_chat()
+
+            answer = chat.send(QUESTION)
+
+            answer.expect_complete(PARTIAL)
+            if thinks:
+                answer.expect_thought("Thinking it over.")
+            else:
+                answer.expect_no_reasoning()
+            stored = app_process.stored_message(answer.message_id)
+            assert (stored["status"], stored["content"]) == ("done", PARTIAL)
+
+
+def test_deep_research_on_a_server_without_structured_output_completes_over_real_http(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    openai_mock.speak("litellm")  # answers 400 to any response_format
+    chat = chat_with_documents(AppShell(page).open(), files, **{"zembla.txt": ZEMBLA})
+    chat.input_bar.choose_mode("Deep research")
+    openai_mock.plan(["Zembla's capital?"])
+    openai_mock.reply(["Onhava", " [1]."])
+
+    answer = chat.send("What is the capital of Zembla?")
+
+    answer.expect_complete("Onhava [1].")
+    answer.expect_steps(
+        "Planning the research…",
+        "Searched “Zembla's capital?”: 1 passage",
+        "Writing the answer from 1 passage…",
+    )
+    assert len(openai_mock.plan_requests) == 3  # a schema, JSON mode, then a plain list
+    assert app_process.stored_message(answer.message_id)["status"] == "done"
 
 
 def test_an_unreachable_model_server_is_named_and_retry_works_once_it_is_back(
