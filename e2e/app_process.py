@@ -8,6 +8,7 @@ when asked, just before each kill.
 """
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -122,12 +123,20 @@ class AppProcess:
 
     def stored_message(self, message_id: str) -> dict[str, Any]:
         """A message as its database holds it, read from disk (running or not)."""
+        return stored_message(self._stored(MESSAGE, message_id))
+
+    def stored_usage(self, message_id: str) -> dict[str, int] | None:
+        """The tokens an answer cost, as its database holds them."""
+        usage = self._stored("SELECT usage FROM messages WHERE id = ?", message_id)["usage"]
+        return json.loads(usage) if usage else None
+
+    def _stored(self, sql: str, message_id: str) -> dict[str, Any]:
         uri = f"file:{self.data_dir / 'docchat.sqlite3'}?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
             db.row_factory = sqlite3.Row
-            row = db.execute(MESSAGE, (message_id,)).fetchone()
+            row = db.execute(sql, (message_id,)).fetchone()
         assert row is not None, f"No message {message_id} is stored"
-        return stored_message(dict(row))
+        return dict(row)
 
     def _environment(self) -> dict[str, str]:
         # A developer's own DOCCHAT_* or OPENAI_* variables stay out of the test.

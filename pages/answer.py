@@ -30,13 +30,14 @@ LENGTH_LIMIT = "The answer reached the model's length limit."
 FILTERED = "The model service's content filter withheld the rest of this answer."
 REFUSED = "The model declined to answer. Try asking differently."
 # How long the model thought, once it stopped: the seconds are the server's to measure.
-THOUGHT = re.compile(r"^Thought for (1 second|\d+ seconds|\d+ minutes?)$")
+THOUGHT = re.compile(r"^Thought for (1 second|([2-9]|\d{2,}) seconds)$")
 
 
 class Answer(Component):
     """One assistant message."""
 
     BODY_TEST_ID = "message-body"  # a question's too
+    THOUGHTS_TEST_ID = "reasoning-text"
 
     @property
     def body(self) -> Locator:
@@ -122,8 +123,8 @@ class Answer(Component):
         says so, and no answer yet."""
         expect(self.reasoning).to_be_visible()
         expect(self.reasoning.locator("summary")).to_have_text("Thinking…")
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_hidden()  # collapsed
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_have_text(reasoning)
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_be_hidden()  # collapsed
         expect(self.body).to_have_text("")
 
     def expect_thought(self, reasoning: str) -> None:
@@ -131,8 +132,8 @@ class Answer(Component):
         and holds exactly this reasoning (none of it in the answer's text)."""
         expect(self.reasoning).to_be_visible()
         expect(self.reasoning.locator("summary")).to_have_text(THOUGHT)
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_hidden()
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_have_text(reasoning)
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_be_hidden()
 
     def expect_no_reasoning(self) -> None:
         expect(self.reasoning).to_be_hidden()
@@ -140,8 +141,8 @@ class Answer(Component):
     def open_reasoning(self, reasoning: str) -> None:
         """Open the Thinking block, as a person curious how the model got there would."""
         self.press(self.reasoning.locator("summary"))
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_be_visible()
-        expect(self.reasoning.get_by_test_id("reasoning-text")).to_have_text(reasoning)
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_be_visible()
+        expect(self.reasoning.get_by_test_id(self.THOUGHTS_TEST_ID)).to_have_text(reasoning)
 
     def expect_usage(self, label: str | None) -> None:
         """What the answer cost, as shown beside it; None: the server did not say."""

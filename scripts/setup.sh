@@ -57,3 +57,17 @@ ensure_node_modules() {
     echo "$hash" >node_modules/.docchat-installed
   fi
 }
+
+# ensure_litellm: LiteLLM's proxy, the OpenAI-compatible server the suite runs DocChat
+# against besides its own stand-in (e2e/litellm_proxy.py), pinned, in a venv of its own:
+# its many dependencies stay out of the app's.
+LITELLM="litellm[proxy]==1.108.7"
+ensure_litellm() {
+  if [ "$(cat .venv-litellm/.docchat-installed 2>/dev/null || true)" != "$LITELLM" ]; then
+    echo "Installing LiteLLM's proxy, a model server the suite runs DocChat against..."
+    rm -rf .venv-litellm
+    "$(pick_python)" -m venv .venv-litellm
+    .venv-litellm/bin/python -m pip install --quiet "$LITELLM"
+    echo "$LITELLM" >.venv-litellm/.docchat-installed
+  fi
+}

@@ -36,6 +36,32 @@ def test_time_to_first_token(chat, openai_mock: OpenAIMock, perf: PerfReport) ->
     perf.record("ttft_p95_ms", percentile(ttft, 0.95), "ms")
 
 
+def test_time_to_first_thought_of_a_reasoning_model(
+    chat, openai_mock: OpenAIMock, perf: PerfReport
+) -> None:
+    """A reasoning model thinks before it answers: the first thing on screen is its first
+    reasoning, read against the first answer token of the same answers (the model takes
+    20 ms a piece, as a fast one streams)."""
+    openai_mock.speak("vllm")
+    clock = DomClock(chat)
+    for n in range(1, 31):
+        thinking = ["Thinking", " it", " over."]
+        openai_mock.reply([f"Answer {n}", " done."], reasoning=thinking, pace_s=0.02)
+        chat.send(f"Question {n}?").expect_complete(f"Answer {n} done.")
+
+    shown = [clock.time_to_first_shown_ms(n) for n in range(1, 31)]
+    answered = [clock.time_to_first_token_ms(n) for n in range(1, 31)]
+
+    perf.record(
+        "reasoning_first_shown_p50_ms",
+        statistics.median(shown),
+        "ms",
+        "Send clicked → first reasoning on screen, 30 answers of a reasoning model "
+        "(baseline: their first answer token)",
+        baseline=statistics.median(answered),
+    )
+
+
 def test_latency_added_per_token(chat, openai_mock: OpenAIMock, perf: PerfReport) -> None:
     tokens = [f" word{n}" for n in range(100)]
     reply = openai_mock.reply(tokens, pace_s=0.02)

@@ -48,9 +48,7 @@ def thought_json(seconds: float) -> dict[str, Any]:
 
 def thought_label(seconds: float) -> str:
     """What the Thinking block says once the model stops thinking: Thought for 12 seconds."""
-    whole = max(1, round(seconds))
-    count, unit = (whole, "second") if whole < 60 else (round(whole / 60), "minute")
-    return f"Thought for {_counted(count, unit)}"
+    return f"Thought for {_counted(max(1, round(seconds)), 'second')}"
 
 
 def usage_label(usage: dict[str, int]) -> str:

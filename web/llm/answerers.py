@@ -206,13 +206,14 @@ def _piece(chunk: Any) -> Piece | None:
 def _usage(usage: Any) -> dict[str, int] | None:
     """The tokens an answer cost: its prompt's, its completion's, and how many of those
     were reasoning, where the server counts them."""
-    if not isinstance(usage, dict):
-        return None
-    counts = {name: usage.get(name) for name in ("prompt_tokens", "completion_tokens")}
+    names = ("prompt_tokens", "completion_tokens")
+    if not isinstance(usage, dict) or not all(isinstance(usage.get(n), int) for n in names):
+        return None  # none yet (OpenAI's `"usage": null` before the last chunk), or unreadable
+    counts = {name: usage[name] for name in names}
     reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens")
-    if reasoning:
+    if isinstance(reasoning, int) and reasoning:
         counts["reasoning_tokens"] = reasoning
-    return counts if all(isinstance(n, int) for n in counts.values()) else None
+    return counts
 
 
 # A line of a plan written as a list: "- A?", "* A?", "1. A?" or "1) A?".
