@@ -78,6 +78,8 @@ class AppProcess:
         )
         threading.Thread(target=self._relay, args=(self._process, started), daemon=True).start()
         started.expect(timeout_s=STARTUP_TIMEOUT_S)
+        if not self._listening:  # its output ended: it is exiting, and may not have yet
+            self._process.wait(timeout=STARTUP_TIMEOUT_S)
         last_words = "\n".join(self._last_lines)
         assert self._listening, f"The app process exited at start, saying:\n{last_words}"
 

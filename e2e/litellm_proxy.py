@@ -48,6 +48,9 @@ class LiteLLMProxy:
             "      model: openai/gpt-4o-mini\n"
             f"      api_base: {self.upstream_url}\n"
             "      api_key: sk-upstream\n"
+            # Its own retries of a failed model (5 s of backoff) off: DocChat's are tested.
+            "router_settings:\n"
+            "  num_retries: 0\n"
         )
         self._process = subprocess.Popen(
             [executable, "--config", config, "--host", "127.0.0.1", "--port", "0"],

@@ -93,6 +93,7 @@ def test_a_reasoning_models_thinking_shows_live_collapsed_and_stays_out_of_the_a
     chat.reload()  # resumed where the log was, mid-thought
     answer = chat.messages.last_answer
     answer.expect_thinking("The question asks for")
+    chat.expect_announced("DocChat is thinking…")
     reply.release()
     answer.expect_complete("Onhava [1].")
     answer.expect_thought(THOUGHTS)

@@ -80,7 +80,7 @@ def test_a_model_down_behind_litellm_is_said_plainly_and_retry_answers_once_it_i
 
     answer = chat.send(QUESTION)
 
-    answer.expect_failed(TRY_AGAIN)  # the proxy's 500, after its own retries
+    answer.expect_failed(TRY_AGAIN)  # the proxy's 500 "Connection error"
     assert app_process.stored_message(answer.message_id)["status"] == "error"
     openai_server.start()
     openai_mock.reply(["Onhava."])

@@ -244,12 +244,13 @@ class Chat {
     this.streaming = item;
     this.stopButton.hidden = false;
     this.stopButton.disabled = false;
-    this.announcer.textContent = ANSWERING;
     const body = item.querySelector("[data-testid=message-body]");
     const steps = item.querySelector("[data-testid=research-steps]");
     const text = document.createTextNode("");
     body.append(text);
     const reasoning = item.querySelector("[data-testid=reasoning]");
+    // Followed again mid-thought (a reload): still thinking, not yet answering.
+    this.announcer.textContent = reasoning.hidden || body.textContent ? ANSWERING : THINKING;
     const thoughts = document.createTextNode("");
     reasoning.querySelector("[data-testid=reasoning-text]").append(thoughts);
     const source = new EventSource(`${item.dataset.eventsUrl}?after=${item.dataset.lastEventId || 0}`);
