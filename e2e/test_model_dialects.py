@@ -148,39 +148,32 @@ def test_a_refusal_is_the_answer_ended_as_declined_and_kept_out_of_later_questio
     assert said == ["Who can open a lock?"]  # neither the question refused nor the refusal
 
 
-def test_an_answer_with_no_text_says_so_and_retry_brings_one(
-    chat, api: Api, openai_mock: OpenAIMock
+@pytest.mark.parametrize(
+    ("tokens", "end", "said", "code"),
+    [
+        pytest.param([], "stop", EMPTY, "empty", id="no-text"),
+        pytest.param(["Let me look that up."], "tool_calls", TOOL_CALL, "tool_call", id="a-tool"),
+    ],
+)
+def test_an_answer_with_no_text_or_a_call_of_a_tool_says_why_and_retry_answers(
+    chat, api: Api, openai_mock: OpenAIMock, tokens: list[str], end: str, said: str, code: str
 ) -> None:
-    openai_mock.reply([])  # the model finishes ("stop") having said nothing
+    openai_mock.reply(tokens, end=end)
 
     answer = chat.send(QUESTION)
 
-    answer.expect_failed(EMPTY)
-    chat.expect_announced(f"Answer failed. {EMPTY}")
+    answer.expect_failed(said)
+    answer.expect_text("".join(tokens))  # what came before the call stays
+    chat.expect_announced(f"Answer failed. {said}")
     (_, sent) = api.messages(chat.session_id)
-    assert (sent["status"], sent["content"], sent["error"]["code"]) == ("error", "", "empty")
+    assert (sent["status"], sent["content"], sent["error"]["code"]) == (
+        "error",
+        "".join(tokens),
+        code,
+    )
     chat.reload()
     answer = chat.messages.last_answer
-    answer.expect_failed(EMPTY)
-    openai_mock.reply(["Onhava."])
-    answer.retry()
-    chat.messages.last_answer.expect_complete("Onhava.")
-
-
-def test_a_call_of_a_tool_says_docchat_offers_none_keeps_the_text_and_retry_answers(
-    chat, api: Api, openai_mock: OpenAIMock
-) -> None:
-    openai_mock.reply(["Let me look that up."], end="tool_calls")
-
-    answer = chat.send(QUESTION)
-
-    answer.expect_failed(TOOL_CALL)
-    answer.expect_text("Let me look that up.")
-    (_, sent) = api.messages(chat.session_id)
-    assert (sent["status"], sent["error"]["code"]) == ("error", "tool_call")
-    chat.reload()
-    answer = chat.messages.last_answer
-    answer.expect_failed(TOOL_CALL)
+    answer.expect_failed(said)
     openai_mock.reply(["Onhava."])
     answer.retry()
     chat.messages.last_answer.expect_complete("Onhava.")
