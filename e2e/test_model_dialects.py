@@ -18,15 +18,21 @@ from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock, RecordedRequest
 from e2e.sse import StreamClient
 from e2e.store import Store
-from pages.answer import CUT_OFF, FILTERED, REFUSED, THOUGHT, Answer
+from pages.answer import (
+    CUT_OFF,
+    EMPTY,
+    EMPTY_AT_LENGTH,
+    FILTERED,
+    REFUSED,
+    THOUGHT,
+    TOOL_CALL,
+    Answer,
+)
 
 TOKENS = ["Onhava", " is the capital", " [1]."]
 ANSWER = "Onhava is the capital [1]."
 THINKING = ["The question", " asks for", " the capital."]
 THOUGHTS = "The question asks for the capital."
-EMPTY = "The model finished without writing any answer. Try again."
-EMPTY_AT_LENGTH = "The model used up its length limit without writing any answer. Try again."
-TOOL_CALL = "The model tried to use a tool, and DocChat offers none. Try again."
 
 
 def usage_label(openai_mock: OpenAIMock) -> str | None:

@@ -17,7 +17,7 @@ from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 from e2e.openai_server import OpenAIServer
 from pages import AppShell
-from pages.answer import CUT_OFF, Answer
+from pages.answer import CUT_OFF, EMPTY, TOOL_CALL, Answer
 
 TOKENS = ["Once", " upon", " a", " time"]
 PARTIAL = "Once upon a time"
@@ -33,14 +33,16 @@ def browser_context_args(browser_context_args: dict, app_process: AppProcess) ->
     return {**browser_context_args, "base_url": app_process.url}
 
 
-def expect_ended(answer: Answer, status: str, shown: str) -> None:
+def expect_ended(answer: Answer, status: str, shown: str, text: str = PARTIAL) -> None:
     if status == "length_limit":
-        answer.expect_length_limited(PARTIAL)
+        answer.expect_length_limited(text)
     elif status == "filtered":
-        answer.expect_filtered(PARTIAL)
+        answer.expect_filtered(text)
+    elif status == "refused":
+        answer.expect_refused(text)
     else:
         answer.expect_failed(shown)
-        answer.expect_text(PARTIAL)
+        answer.expect_text(text)
 
 
 STREAM_ENDINGS = [  # how the stream ends, the answer's status, what the page says
@@ -76,6 +78,30 @@ def test_each_way_a_stream_ends_shows_and_is_stored_the_same_over_real_http(
             assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
             chat.reload()
             expect_ended(chat.messages.last_answer, status, shown)
+
+
+SAID_BESIDES_TEXT = [  # what the model says, the answer's status and text, what the page says
+    (lambda mock: mock.refuse(TOKENS), "refused", PARTIAL, ""),
+    (lambda mock: mock.reply([]), "error", "", EMPTY),
+    (lambda mock: mock.reply(TOKENS, end="tool_calls"), "error", PARTIAL, TOOL_CALL),
+]
+
+
+def test_a_refusal_no_text_and_a_call_of_a_tool_end_the_same_over_real_http(
+    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+) -> None:
+    for say, status, text, shown in SAID_BESIDES_TEXT:
+        with subtests.test(f"{status}: {shown or text}"):
+            say(openai_mock)
+            chat = AppShell(page).open().new_chat()
+
+            answer = chat.send(QUESTION)
+
+            expect_ended(answer, status, shown, text)
+            stored = app_process.stored_message(answer.message_id)
+            assert (stored["status"], stored["content"]) == (status, text)  # never "done"
+            chat.reload()
+            expect_ended(chat.messages.last_answer, status, shown, text)
 
 
 FAILURES_BEFORE_THE_ANSWER = [  # the fault, the mode asked in, what the page says

@@ -29,6 +29,9 @@ CUT_OFF = "The model's answer was cut off before it finished. Try again."
 LENGTH_LIMIT = "The answer reached the model's length limit."
 FILTERED = "The model service's content filter withheld the rest of this answer."
 REFUSED = "The model declined to answer. Try asking differently."
+EMPTY = "The model finished without writing any answer. Try again."
+EMPTY_AT_LENGTH = "The model used up its length limit without writing any answer. Try again."
+TOOL_CALL = "The model tried to use a tool, and DocChat offers none. Try again."
 # How long the model thought, once it stopped: the seconds are the server's to measure.
 THOUGHT = re.compile(r"^Thought for (1 second|([2-9]|\d{2,}) seconds)$")
 
