@@ -620,6 +620,10 @@ def test_hostile_file_names_are_stored_safely_and_shown_as_plain_text(
         "n" * 300 + ".txt": "n" * 251 + ".txt",
         "Cafe\u0301 — 履歴書 📄.txt": "Café — 履歴書 📄.txt",  # decomposed é in, composed out
         "invoice\u202etxt.exe.md": "invoicetxt.exe.md",  # no right-to-left override
+        # Browsers send " CR LF as %22 %0D %0A (HTML's multipart/form-data encoding).
+        'say "hi" now.txt': 'say "hi" now.txt',
+        "two\r\nlines.txt": "twolines.txt",
+        "100%22 sure.txt": '100" sure.txt',  # the encoding is lossy: as browsers read it
     }
 
     app.documents.upload(

@@ -6,6 +6,7 @@ way, and the upload is cut off as soon as it passes the size limit.
 
 import hashlib
 import os
+import re
 import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ FRAMING_SLACK = 64 * 1024
 MAX_FILENAME_CHARS = 255
 # Bidirectional overrides and isolates: they can make "evil\u202etxt.exe" read "evilexe.txt".
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# How browsers write these characters of a file name in a multipart body (the HTML
+# standard's multipart/form-data encoding). They leave "%" itself as it is, so a name
+# holding "%22" reads as a quote: the encoding is lossy, and this is how it reads.
+BROWSER_ESCAPES = {"%22": '"', "%0D": "\r", "%0A": "\n"}
 
 
 @dataclass
@@ -69,8 +74,10 @@ async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> Re
 
 
 def clean_filename(raw: str) -> str:
-    """The name a person gave the file, minus any path and control characters."""
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    """The name a person gave the file, as their browser sent it, minus any path and
+    control characters."""
+    name = re.sub("%22|%0D|%0A", lambda escape: BROWSER_ESCAPES[escape[0]], raw)
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if not _unsafe(ch)).strip()
     if len(name) > MAX_FILENAME_CHARS:
         stem, ext = os.path.splitext(name)
