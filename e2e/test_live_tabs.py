@@ -388,6 +388,10 @@ def test_the_workspace_stream_numbers_each_change_resumes_exactly_and_keeps_to_i
     assert events[7].json() == {"id": session_id}
     assert [(e.id, e.data) for e in rest] == [(e.id, e.data) for e in events[5:]]
     assert [(e.id, e.event) for e in their_events] == [("1", "session")]
+    # Past its last change, a resume has nothing to wait for: 204, which stops EventSource.
+    for client, past_the_end in ((mine, "9"), (theirs, "2"), (theirs, "9" * 30)):
+        response = client.http.get(LIVE, headers={"Last-Event-ID": past_the_end})
+        assert (response.status_code, response.content) == (204, b""), past_the_end
 
 
 # --- catching up -------------------------------------------------------------------------

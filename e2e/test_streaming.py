@@ -66,15 +66,24 @@ def test_last_event_id_replays_exactly_what_came_after_it(
     assert rest[-1].event == "done"
 
 
-def test_resuming_past_the_last_event_ends_the_stream_instead_of_hanging(
+def test_resuming_at_the_end_or_past_it_says_there_is_nothing_more_with_204(
     client: StreamClient, openai_mock: OpenAIMock
 ) -> None:
-    openai_mock.reply(TOKENS)
+    """204 No Content is how a server tells an EventSource to stop reconnecting (an empty
+    200 that ends would have it reconnect every `retry` ms, for ever)."""
+    reply = openai_mock.reply(TOKENS, gate_after=2)
     events_url = client.ask(client.new_chat(), "Tell me a story").json()["events_url"]
-    done = client.read_to_end(events_url)[-1]
+    with client.subscribe(events_url) as source:
+        first_two = list(itertools.islice(source.iter_sse(), 2))
+    ahead = client.http.get(events_url, headers={"Last-Event-ID": "3"})  # not written yet
+    reply.release()
+    done = client.read_to_end(events_url, last_event_id=first_two[-1].id)[-1]
 
-    assert client.read_to_end(events_url, last_event_id=done.id) == []
-    assert client.read_to_end(events_url, last_event_id="9" * 30) == []  # past any SQLite int
+    assert (ahead.status_code, ahead.content) == (204, b"")
+    for past in (done.id, str(int(done.id) + 1), "9" * 30):  # the last, and past any int
+        response = client.http.get(events_url, headers={"Last-Event-ID": past})
+        assert (response.status_code, response.content) == (204, b""), past
+    assert client.http.get(events_url, params={"after": done.id}).status_code == 204
     too_far = client.http.get(events_url, params={"after": 2**63})
     assert too_far.status_code == 422, too_far.text
 

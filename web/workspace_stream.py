@@ -4,10 +4,10 @@ Events, resumable)."""
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from web.context import Ctx, Workspace
-from web.streams.sse import EventStream, ResumeAfter
+from web.streams.sse import ENDED, EventStream, ResumeAfter
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -17,9 +17,11 @@ async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
         yield workspace
 
 
-@router.get("/workspace/events", response_class=EventStream, status_code=200)
+@router.get("/workspace/events", response_class=EventStream, status_code=200, responses=ENDED)
 async def workspace_events(
     workspace: Annotated[str, Depends(_following)], ctx: Ctx, after: ResumeAfter
-) -> EventStream:
+) -> Response:
     """From any tab or device; never ends by itself."""
+    if ctx.hub.workspace_ended_at(workspace, after):
+        return Response(status_code=204)
     return EventStream(ctx.hub.follow_workspace(workspace, after))

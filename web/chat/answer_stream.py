@@ -4,12 +4,12 @@ import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from web.chat import repository as repo
 from web.context import Ctx, Workspace
 from web.errors import NotFound
-from web.streams.sse import EventStream, ResumeAfter
+from web.streams.sse import ENDED, EventStream, ResumeAfter
 
 router = APIRouter(prefix="/api", tags=["streams"])
 
@@ -30,9 +30,13 @@ async def _subscribed(
         yield message_id
 
 
-@router.get("/messages/{message_id}/events", response_class=EventStream, status_code=200)
+@router.get(
+    "/messages/{message_id}/events", response_class=EventStream, status_code=200, responses=ENDED
+)
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
-) -> EventStream:
+) -> Response:
     elsewhere = functools.partial(repo.is_being_written, ctx.db, message_id)
+    if ctx.hub.answer_ended_at(message_id, after, elsewhere):
+        return Response(status_code=204)
     return EventStream(ctx.hub.subscribe(message_id, after, elsewhere))

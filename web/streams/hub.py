@@ -140,6 +140,20 @@ class StreamHub:
         async for batch in self._tail(message_id, read, after, being_written):
             yield batch
 
+    def answer_ended_at(
+        self, message_id: str, after: int, written_elsewhere: Callable[[], bool]
+    ) -> bool:
+        """Nothing past `after` is in the answer's log, nor ever will be: `after` is past
+        its last event, or at it with nothing writing more."""
+        last = events.answers.last_seq(self.db, message_id)
+        writing = self.is_live(message_id) or written_elsewhere()
+        return after > last or (after == last and not writing)
+
+    def workspace_ended_at(self, workspace_id: str, after: int) -> bool:
+        """`after` is past the workspace's last change: the numbers a client has are not
+        this log's (its data was replaced), and waiting would skip the changes between."""
+        return after > events.changes.last_seq(self.db, workspace_id)
+
     async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[list[Event]]:
         """The workspace's changes from `after` on, then each as it comes, for as long as
         the subscriber stays."""

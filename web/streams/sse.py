@@ -26,6 +26,10 @@ def _resume_point(
 
 # Where a stream resumes: after the event a reconnecting client last had, or `?after=`.
 ResumeAfter = Annotated[int, Depends(_resume_point)]
+# Asked to resume where nothing more can come, a stream answers 204 No Content, which ends
+# an EventSource's reconnecting (the HTML standard says so); an empty 200 would have it
+# reconnect every RECONNECT_MS, for ever.
+ENDED = {204: {"description": "Nothing more after the event asked to resume after."}}
 
 
 class EventStream(StreamingResponse):
