@@ -185,7 +185,8 @@ def app_process_on(
     request: pytest.FixtureRequest, openai_server: OpenAIServer, tmp_path: Path
 ) -> Iterator[Callable[..., AppProcess]]:
     """Starts the app in a process of its own (to be killed hard), reaching the mock over
-    HTTP, with these settings more (say, a `database_url`); each is stopped at the end.
+    HTTP, with these settings more (say, a `database_url`), in a data dir of its own or
+    `data_dir`; each is stopped at the end.
 
     `@pytest.mark.settings(...)` overrides their settings too.
     """
@@ -193,8 +194,8 @@ def app_process_on(
     overrides = {name: str(value) for name, value in (marker.kwargs if marker else {}).items()}
     processes: list[AppProcess] = []
 
-    def start(**settings: str) -> AppProcess:
-        folder = data_dir_for(tmp_path, settings.get("database_url"))
+    def start(data_dir: Path | None = None, **settings: str) -> AppProcess:
+        folder = data_dir or data_dir_for(tmp_path, settings.get("database_url"))
         app = AppProcess(
             folder or tmp_path / f"process-data-{len(processes) + 1}",
             {

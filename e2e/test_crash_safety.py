@@ -5,7 +5,9 @@ answer stuck streaming) and nothing already saved is missing.
 """
 
 import hashlib
+from collections.abc import Callable
 
+import httpx
 import pytest
 
 from e2e.api import Multipart, RawUpload
@@ -119,3 +121,21 @@ def test_without_a_configured_key_the_app_makes_one_keeps_it_private_and_workspa
     app.reload()
     app.sidebar.expect_chats("Before the restart")
     app.documents.expect_documents("kept.txt")
+
+
+def test_a_second_app_on_the_same_data_folder_is_refused_until_the_first_is_gone(
+    app_process: AppProcess, app_process_on: Callable[..., AppProcess]
+) -> None:
+    """A SQLite data folder is one process's: two would share its rows but not their live
+    events, and open tabs would go stale. The OS lets go of the hold however its process
+    ends."""
+    held = (
+        f"DocChat's data folder {app_process.data_dir} is in use by process {app_process.pid}"
+    )
+    with pytest.raises(AssertionError, match=f"exited at start, saying:\n(.*\n)*{held}"):
+        app_process_on(data_dir=app_process.data_dir)
+
+    app_process.kill()  # a crash: no shutdown code runs, nothing lets go but the OS
+    after = app_process_on(data_dir=app_process.data_dir)
+
+    assert httpx.get(f"{after.url}/healthz").json() == {"status": "ok"}

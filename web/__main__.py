@@ -9,6 +9,7 @@ from uvicorn.config import LOGGING_CONFIG
 from web.app import create_app, secret_key
 from web.server import DocChatServer
 from web.settings import Settings
+from web.storage.sqlite import hold_data_folder
 
 GRACEFUL_SHUTDOWN_S = 3
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -20,6 +21,8 @@ def main() -> None:
     if settings.workers > 1:
         _serve_workers(settings)
         return
+    # Held while this process lives (the OS lets go as it ends): SQLite's folder is one's.
+    _held = None if settings.database_url else hold_data_folder(settings.data_dir)
     app = create_app(settings)
     config = uvicorn.Config(
         app,

@@ -2,11 +2,14 @@
 thread's. Full-text search with FTS5."""
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import IO
 
 from web.storage.db import Database
 
@@ -89,3 +92,27 @@ class SqliteDatabase(Database):
                 for statement in sql.split(";"):  # an empty one is a no-op
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
+
+
+def hold_data_folder(data_dir: Path) -> IO[str]:
+    """This process's hold on a SQLite data folder, for as long as the file returned stays
+    open: a second process would share its rows but not their live events, so its start
+    is refused, naming the holder. The OS lets go when the holder ends, a crash included
+    (flock: a lock of the open file, not of a name left behind)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = open(data_dir / "docchat.lock", "a+")  # noqa: SIM115 (held until the process ends)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip()
+        lock.close()
+        raise SystemExit(
+            f"DocChat's data folder {data_dir} is in use by process {holder}: one process "
+            "serves a SQLite data folder. Stop that one first, or serve from several "
+            "processes with DOCCHAT_DATABASE_URL=postgresql://…"
+        ) from None
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
