@@ -129,9 +129,7 @@ def test_a_second_app_on_the_same_data_folder_is_refused_until_the_first_is_gone
     """A SQLite data folder is one process's: two would share its rows but not their live
     events, and open tabs would go stale. The OS lets go of the hold however its process
     ends."""
-    held = (
-        f"DocChat's data folder {app_process.data_dir} is in use by process {app_process.pid}"
-    )
+    held = f"DocChat's data folder {app_process.data_dir} is in use by process {app_process.pid}"
     with pytest.raises(AssertionError, match=f"exited at start, saying:\n(.*\n)*{held}"):
         app_process_on(data_dir=app_process.data_dir)
 

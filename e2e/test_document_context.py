@@ -6,6 +6,7 @@ import re
 import pytest
 
 from e2e.chat_data import NOTHING_FOUND, QUESTION, SOUP, ZEMBLA, ZEMBLA_QUOTE, chat_with_documents
+from e2e.faults import Faults
 from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
@@ -143,3 +144,77 @@ def test_an_answer_that_failed_or_was_stopped_empty_is_left_out_of_the_history(
         {"role": "assistant", "content": "Kept."},
         {"role": "user", "content": "Latest?"},
     ]
+
+
+# --- documents still being read ---------------------------------------------------------
+
+
+WAITING = "Waiting for zembla.txt to be read…"
+RESEARCHED = (
+    "Planning the research…",
+    f"Searched “{QUESTION}”: 1 passage",
+    "Writing the answer from 1 passage…",
+)
+
+
+@pytest.mark.parametrize(("mode", "then"), [("Chat", ()), ("Deep research", RESEARCHED)])
+def test_a_question_asked_while_its_document_is_read_waits_for_it_and_answers_from_it(
+    app,
+    faults: Faults,
+    openai_mock: OpenAIMock,
+    files: FileFactory,
+    mode: str,
+    then: tuple[str, ...],
+) -> None:
+    processing = faults.hold_processing()
+    app.documents.upload(files.text("zembla.txt", ZEMBLA))
+    processing.expect_reached()
+    chat = app.new_chat()
+    chat.input_bar.choose_mode(mode)
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_steps(WAITING)
+    answer.expect_streaming("")  # never "nothing matches" while the document is on its way
+    processing.release()
+    answer.expect_complete(ZEMBLA_QUOTE)
+    answer.expect_steps(WAITING, *then)
+    assert "[1] zembla.txt\n" + ZEMBLA in openai_mock.last_request.prompt
+
+
+def test_a_document_that_fails_while_a_question_waits_is_named_and_the_rest_answer(
+    app, faults: Faults, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    app.documents.upload_and_wait(files.text("zembla.txt", ZEMBLA))
+    processing = faults.hold_processing()
+    app.documents.upload(files.pdf_without_text("scan.pdf"))
+    processing.expect_reached()
+    chat = app.new_chat()
+
+    answer = chat.send(QUESTION)
+
+    answer.expect_steps("Waiting for scan.pdf to be read…")
+    processing.release()
+    answer.expect_complete(ZEMBLA_QUOTE)
+    answer.expect_steps(
+        "Waiting for scan.pdf to be read…",
+        "scan.pdf could not be read, so the answer leaves it out.",
+    )
+
+
+def test_stop_ends_a_question_waiting_for_its_document(
+    app, faults: Faults, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    processing = faults.hold_processing()
+    app.documents.upload(files.text("zembla.txt", ZEMBLA))
+    processing.expect_reached()
+    chat = app.new_chat()
+    answer = chat.send(QUESTION)
+    answer.expect_steps(WAITING)
+
+    chat.input_bar.stop()
+
+    answer.expect_stopped("")
+    assert openai_mock.requests == []  # the model was never asked
+    processing.release()
+    app.documents.row("zembla.txt").expect_ready()

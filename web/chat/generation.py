@@ -9,6 +9,7 @@ from web.chat.citations import cited
 from web.chat.endings import Said, ending
 from web.chat.question import Question
 from web.chat.research import no_evidence, research
+from web.chat.waiting import documents_read
 from web.context import AppContext
 from web.llm.answerers import Piece
 from web.llm.errors import ProviderError, cut_off
@@ -64,6 +65,7 @@ async def _run(
 
 
 async def _gather(ctx: AppContext, answer: AnswerLog, question: Question) -> AnswerRequest:
+    await documents_read(ctx, answer, question)
     if question.mode == "research":
         return await research(ctx, answer, question)
     passages = search(

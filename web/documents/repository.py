@@ -50,6 +50,12 @@ def list_all(db: Database, workspace_id: str) -> list[Row]:
     )
 
 
+def chosen(db: Database, workspace_id: str, document_ids: list[str] | None) -> list[Row]:
+    """The documents a chat answers from: those it chose, or (None) every one."""
+    rows = list_all(db, workspace_id)
+    return rows if document_ids is None else [row for row in rows if row["id"] in document_ids]
+
+
 def insert(db: Database, upload: str | None, with_it: Callable[[], object], **row: Any) -> None:
     """`upload`: the uploading tab's own name for it, so that tab knows the row is its own.
     `with_it`: what is done in the row's transaction, all or nothing with it (its blob

@@ -165,11 +165,32 @@ class StreamHub:
         """Changes were recorded for this workspace: its followers read them."""
         self.notify(_workspace_key(workspace_id))
 
+    async def until(self, workspace_id: str, done: Callable[[], bool]) -> None:
+        """Until `done()`: asked now, and again each time the workspace changes."""
+        key = _workspace_key(workspace_id)
+        with self._following(key):
+            while True:
+                signal = self._signals.setdefault(key, asyncio.Event())  # before asking
+                if done():
+                    return
+                await signal.wait()
+
+    @contextmanager
+    def _following(self, key: str) -> Iterator[None]:
+        """Someone waits on the log's signal for as long as this lasts."""
+        self._followers[key] += 1
+        try:
+            yield
+        finally:
+            self._followers[key] -= 1
+            if not self._followers[key]:  # nobody waits on its signal any more
+                del self._followers[key]
+                self._signals.pop(key, None)
+
     async def _tail(
         self, key: str, read: Callable[[int], list[Event]], after: int, may_grow: Callable[[], bool]
     ) -> AsyncIterator[list[Event]]:
-        self._followers[key] += 1
-        try:
+        with self._following(key):
             while not self._closing:
                 # Both taken before reading, so an event appended meanwhile is not missed.
                 signal = self._signals.setdefault(key, asyncio.Event())
@@ -186,11 +207,6 @@ class StreamHub:
                         await signal.wait()
                 except TimeoutError:
                     yield []
-        finally:
-            self._followers[key] -= 1
-            if not self._followers[key]:  # nobody waits on its signal any more
-                del self._followers[key]
-                self._signals.pop(key, None)
 
     def _forget(self, message_id: str, task: asyncio.Task[None]) -> None:
         # Else a Continue started a newer job between this one's end and this callback.
