@@ -39,4 +39,4 @@ async def message_events(
     elsewhere = functools.partial(repo.is_being_written, ctx.db, message_id)
     if ctx.hub.answer_ended_at(message_id, after, elsewhere):
         return Response(status_code=204)
-    return EventStream(ctx.hub.subscribe(message_id, after))
+    return EventStream(ctx.hub.subscribe(message_id, after, elsewhere))

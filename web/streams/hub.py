@@ -123,12 +123,19 @@ class StreamHub:
             self.subscribers -= 1
             self._note_activity()
 
-    async def subscribe(self, message_id: str, after: int) -> AsyncIterator[list[Event]]:
-        """The answer's log from `after` on, then new events as they come, until its last
-        (whichever process writes it). Where nothing more can come, the stream is not
-        opened: see answer_ended_at."""
+    async def subscribe(
+        self, message_id: str, after: int, written_elsewhere: Callable[[], bool]
+    ) -> AsyncIterator[list[Event]]:
+        """The answer's log from `after` on, then new events as they come, until its last;
+        or until nothing writes it, here or in another process (as `written_elsewhere`
+        says), and its log has nothing new: it was deleted meanwhile. (Asked where nothing
+        more can come, the stream is not opened: see answer_ended_at.)"""
         read = functools.partial(events.answers.after, self.db, message_id)
-        async for batch in self._tail(message_id, read, after):
+
+        def being_written() -> bool:
+            return self.is_live(message_id) or written_elsewhere()
+
+        async for batch in self._tail(message_id, read, after, being_written):
             yield batch
 
     def answer_ended_at(
@@ -149,7 +156,7 @@ class StreamHub:
         """The workspace's changes from `after` on, then each as it comes, for as long as
         the subscriber stays."""
         read = functools.partial(events.changes.after, self.db, workspace_id)
-        async for batch in self._tail(_workspace_key(workspace_id), read, after):
+        async for batch in self._tail(_workspace_key(workspace_id), read, after, lambda: True):
             yield batch
 
     def wake_workspace(self, workspace_id: str) -> None:
@@ -179,17 +186,20 @@ class StreamHub:
                 self._signals.pop(key, None)
 
     async def _tail(
-        self, key: str, read: Callable[[int], list[Event]], after: int
+        self, key: str, read: Callable[[int], list[Event]], after: int, may_grow: Callable[[], bool]
     ) -> AsyncIterator[list[Event]]:
         with self._following(key):
             while not self._closing:
-                # Taken before reading, so an event appended meanwhile is not missed.
+                # Both taken before reading, so an event appended meanwhile is not missed.
                 signal = self._signals.setdefault(key, asyncio.Event())
+                growing = may_grow()
                 if batch := _through_terminal(read(after)):
                     yield batch
                     after = batch[-1].seq
                     if batch[-1].is_terminal:
                         return
+                if not growing:  # deleted through another process as it was written
+                    return  # pragma: no cover (--processes 2 runs it, the coverage lane not)
                 try:
                     async with asyncio.timeout(KEEPALIVE_S):
                         await signal.wait()
