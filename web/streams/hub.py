@@ -131,10 +131,7 @@ class StreamHub:
         says), and its log has nothing new: it was deleted meanwhile. (Asked where nothing
         more can come, the stream is not opened: see answer_ended_at.)"""
         read = functools.partial(events.answers.after, self.db, message_id)
-
-        def being_written() -> bool:
-            return self.is_live(message_id) or written_elsewhere()
-
+        being_written = functools.partial(self._being_written, message_id, written_elsewhere)
         async for batch in self._tail(message_id, read, after, being_written):
             yield batch
 
@@ -143,9 +140,14 @@ class StreamHub:
     ) -> bool:
         """Nothing past `after` is in the answer's log, nor ever will be: `after` is past
         its last event, or at it with nothing writing more."""
+        # Asked first: an answer whose writer ends between the two reads then has its
+        # last event in the log (read second), not missed as "nothing writes it".
+        writing = self._being_written(message_id, written_elsewhere)
         last = events.answers.last_seq(self.db, message_id)
-        writing = self.is_live(message_id) or written_elsewhere()
         return after > last or (after == last and not writing)
+
+    def _being_written(self, message_id: str, written_elsewhere: Callable[[], bool]) -> bool:
+        return self.is_live(message_id) or written_elsewhere()
 
     def workspace_ended_at(self, workspace_id: str, after: int) -> bool:
         """`after` is past the workspace's last change: the numbers a client has are not
