@@ -17,9 +17,10 @@ import pytest
 
 from e2e.live_server import LiveServer
 from e2e.signals import Hold, Signal
-from web import views
+from web import isolation, views
+from web.chat import answer_log
 from web.chat import repository as chat_repository
-from web.documents import bounded, ingest
+from web.documents import ingest
 from web.documents import repository as doc_repository
 from web.documents import routes as document_routes
 from web.limits import BodyLimitMiddleware
@@ -51,6 +52,11 @@ class Faults:
     def hold_storing(self) -> Hold:
         """Hold each upload once received and found new, before its blob and row are stored."""
         return self.hold(ingest, "_store")
+
+    def hold_laying_out(self) -> Hold:
+        """Hold each answer as it ends, before its text is laid out as HTML: its job
+        waiting, all its text stored, its ending not yet."""
+        return self.hold(answer_log, "rendered")
 
     def hold_answers_starting(self) -> Hold:
         """Hold each answer about to be stored (sent, retried or continued), its server's
@@ -145,14 +151,14 @@ class Faults:
         """Each file's parser process is killed (SIGKILL) before it says a word, as the
         kernel's out-of-memory killer would kill it. It kills itself first thing: a kill
         sent from here could come after a small file's pages were already sent."""
-        process = bounded._CONTEXT.Process
+        process = isolation._CONTEXT.Process
 
         def killed_at_once(**kwargs: Any) -> Any:
             return process(
                 target=signal.raise_signal, args=(signal.SIGKILL,), daemon=kwargs["daemon"]
             )
 
-        self.monkeypatch.setattr(bounded._CONTEXT, "Process", killed_at_once)
+        self.monkeypatch.setattr(isolation._CONTEXT, "Process", killed_at_once)
 
     def watch_uploads(self) -> Hold:
         """Say when the server is done with an upload, without holding it."""
@@ -191,6 +197,24 @@ class Faults:
                 ended.set()
 
         self.monkeypatch.setattr(StreamHub, "subscriber", noting)
+        return ended
+
+    def watch_answer_streams_ending(self) -> Signal:
+        """Say each time an answer's event stream lets go of its workspace's slot (not a
+        live tab's stream, nor one refused)."""
+        ended = Signal("an answer stream letting go of its workspace's slot")
+        streams = self.server.call_on_loop(lambda ctx: ctx.streams)
+        hold = streams.hold
+
+        @contextmanager
+        def noting(workspace: str) -> Iterator[None]:
+            with hold(workspace):
+                try:
+                    yield
+                finally:
+                    ended.set()
+
+        self.monkeypatch.setattr(streams, "hold", noting)
         return ended
 
     def watch_streamed_bodies(self) -> Signal:

@@ -176,6 +176,10 @@ def test_a_continued_answer_replays_whole_from_its_first_event(
         "Once upon a time there was Zembla."
     )
     assert everything[-1].json()["message"]["status"] == "done"
+    # Laid out as each part ends, whole; nothing while it is written.
+    assert first[-1].json()["message"]["html"] == "<p>Once upon a time</p>\n"
+    assert continued.json()["assistant_message"]["html"] is None
+    assert everything[-1].json()["message"]["html"] == "<p>Once upon a time there was Zembla.</p>\n"
 
 
 def test_a_continuation_can_be_stopped_or_reach_the_limit_again(

@@ -16,7 +16,7 @@ from e2e.file_factory import FileFactory
 from e2e.openai_mock import OpenAIMock
 
 INTERRUPTED = "The answer was interrupted because the server stopped."
-TOKENS = ["Once", " upon", " a", " time."]
+TOKENS = ["**Once**", " upon", " a", " time."]
 MB = 1024 * 1024
 
 
@@ -40,18 +40,20 @@ def test_a_kill_mid_answer_leaves_it_interrupted_and_everything_before_it_intact
     )
     openai_mock.reply(TOKENS, gate_after=2)
     answer = chat.send("Tell me a story")
-    answer.expect_streaming("Once upon")
+    answer.expect_streaming("**Once** upon")
 
     app_process.restart_after_crash()
 
     answer.expect_failed(INTERRUPTED, status="interrupted")  # the page reconnects by itself
     answer.expect_text("Once upon")
+    answer.expect_bold("Once")  # ended by the next start, laid out as it is first read
     chat.reload()
     chat.messages.expect_conversation(
         ("When does the harbour open?", "According to [1]: The harbour opens at dawn."),
         ("Tell me a story", "Once upon"),
     )
     chat.messages.last_answer.expect_failed(INTERRUPTED, status="interrupted")
+    chat.messages.last_answer.expect_bold("Once")
     chat.documents.expect_documents("harbour.txt")
     chat.documents.row("harbour.txt").expect_ready()
     openai_mock.reply(TOKENS)

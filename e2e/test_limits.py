@@ -105,7 +105,7 @@ def test_uploads_in_flight_are_bounded_per_workspace(
 def test_open_answer_streams_are_bounded_per_workspace(
     page, context, new_user, openai_mock: OpenAIMock, faults: Faults
 ) -> None:
-    stream_ended = faults.watch_stream_ends()
+    stream_ended = faults.watch_answer_streams_ending()
     reply = openai_mock.reply(TOKENS, gate_after=2)
     openai_mock.reply(["Yes, ", "here."], to="Anyone there?")
     first = AppShell(page).open().new_chat()
@@ -123,7 +123,7 @@ def test_open_answer_streams_are_bounded_per_workspace(
     stranger = AppShell(new_user()).open().new_chat()
     stranger.send("Anyone there?").expect_complete("Yes, here.")  # their own limit
     second_tab.close()
-    stream_ended.expect(times=2)  # the stranger's, and the closed tab's
+    stream_ended.expect(times=2)  # the stranger's, and the closed tab's (not its live one)
     third.reload()
     third.messages.last_answer.expect_streaming("Once upon")
     reply.release()

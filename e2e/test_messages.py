@@ -94,6 +94,26 @@ def test_answers_render_markdown_safely_and_can_be_copied(
     assert "print('hi')" in copied and "Onhava" in copied
 
 
+@pytest.mark.settings(render_timeout_s=0.2)
+def test_an_answer_too_slow_to_lay_out_is_kept_whole_as_plain_text_laid_out_once(
+    chat, openai_mock: OpenAIMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Markdown takes seconds on some text (100,000 `[` take over a second, this app
+    allows 0.2): the answer is kept whole as plain text, with a note, from its ending on,
+    and no read lays it out again (the server's log says each time it gives up)."""
+    text = "**Not bold**, " + "[" * 100_000
+    openai_mock.reply([text])
+
+    chat.send("Repeat a bracket").expect_shown_as_plain_text(text)
+    chat.reload()
+    chat.messages.last_answer.expect_shown_as_plain_text(text)
+
+    kept_plain = "An answer of 100,014 characters is kept as plain text"
+    assert [m for m in caplog.messages if m.startswith(kept_plain)] == [
+        f"{kept_plain} (laying it out: still running after 0.2 s)."
+    ]
+
+
 def test_an_answer_with_characters_no_database_can_hold_completes_without_them(
     chat, openai_mock: OpenAIMock
 ) -> None:

@@ -118,6 +118,51 @@ def test_an_idle_stream_sends_heartbeats(
     assert after_ping.count("event: token") == len(TOKENS) - 1  # and the stream went on
 
 
+def test_stop_sent_again_as_the_stopped_answer_is_laid_out_ends_it_once(
+    client: StreamClient, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    """Two tabs press Stop at once: the second finds the first's answer ending (its text
+    being laid out), and the answer ends stopped, once, laid out when first read."""
+    openai_mock.reply(TOKENS, gate_after=3)
+    laying_out = faults.hold_laying_out()
+    session_id = client.new_chat()
+    answer = client.ask(session_id, "Tell me a story").json()["assistant_message"]
+    with client.subscribe(answer["events_url"]) as source:
+        tokens = list(itertools.islice(source.iter_sse(), 3))
+
+    first = client.post_in_background(f"/api/messages/{answer['id']}/stop")
+    laying_out.reached.expect()
+    second = client.post_in_background(f"/api/messages/{answer['id']}/stop")
+
+    assert [e.event for e in tokens] == ["token"] * 3
+    for stopped in (first.result(), second.result()):
+        assert (stopped.status_code, stopped.json()["status"]) == (200, "stopped")
+        assert stopped.json()["content"] == "Once upon a"
+    events = client.read_to_end(answer["events_url"])
+    assert [e.event for e in events] == ["token"] * 3 + ["done"]
+    [_question, stored] = client.messages(session_id)
+    assert (stored["status"], stored["html"]) == ("stopped", "<p>Once upon a</p>\n")
+
+
+def test_stop_as_a_finished_answer_is_laid_out_leaves_it_finished(
+    client: StreamClient, openai_mock: OpenAIMock, faults: Faults
+) -> None:
+    """Stop pressed as the last token came: the answer was whole, and it stays done."""
+    openai_mock.reply(TOKENS)
+    laying_out = faults.hold_laying_out()
+    session_id = client.new_chat()
+    answer = client.ask(session_id, "Tell me a story").json()["assistant_message"]
+    laying_out.reached.expect()
+
+    stopped = client.stop(answer["id"])
+
+    assert (stopped["status"], stopped["content"]) == ("done", FULL)
+    events = client.read_to_end(answer["events_url"])
+    assert [e.event for e in events] == ["token"] * len(TOKENS) + ["done"]
+    assert ending(events)["message"]["status"] == "done"
+    assert client.messages(session_id)[1]["html"] == f"<p>{FULL}</p>\n"
+
+
 # --- in the browser --------------------------------------------------------------------
 
 

@@ -32,6 +32,9 @@ REFUSED = "The model declined to answer. Try asking differently."
 EMPTY = "The model finished without writing any answer. Try again."
 EMPTY_AT_LENGTH = "The model used up its length limit without writing any answer. Try again."
 TOOL_CALL = "The model tried to use a tool, and DocChat offers none. Try again."
+SHOWN_PLAIN = (
+    "This answer is shown as plain text: laying out its formatting took longer than DocChat allows."
+)
 # How long the model thought, once it stopped: the seconds are the server's to measure.
 THOUGHT = re.compile(r"^Thought for (1 second|([2-9]|\d{2,}) seconds)$")
 
@@ -94,6 +97,15 @@ class Answer(Component):
         expect(self.body).to_have_text(text)
         expect(self.error).to_be_hidden()
         expect(self.note).to_have_count(0)
+
+    def expect_shown_as_plain_text(self, text: str) -> None:
+        """Complete, but its Markdown took too long to lay out: exactly its text, nothing
+        of it formatted, under a note saying why."""
+        expect(self.root).to_have_attribute("data-status", "done")
+        expect(self.note).to_have_text(SHOWN_PLAIN)
+        expect(self.body.get_by_test_id("plain-text")).to_have_text(text)
+        expect(self.body.locator("a, em, strong, code, table, ul, ol")).to_have_count(0)
+        expect(self.error).to_be_hidden()
 
     def expect_length_limited(self, text: str) -> None:
         """Kept as far as the model's length limit, with a note and Continue (no Retry)."""
@@ -233,6 +245,10 @@ class Answer(Component):
 
     def expect_code_block(self, code: str) -> None:
         expect(self.body.locator("pre > code")).to_have_text(code)
+
+    def expect_bold(self, *texts: str) -> None:
+        """Exactly these parts of the answer in bold (its Markdown laid out), in order."""
+        expect(self.body.locator("strong")).to_have_text(list(texts))
 
     def expect_list(self, *items: str) -> None:
         expect(self.body.get_by_role("listitem")).to_have_text(list(items))

@@ -13,12 +13,11 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from web import views, workspace_stream
+from web import isolation, views, workspace_stream
 from web.chat import answer_stream
 from web.chat import routes as chat_routes
 from web.chat.recovery import keep_lease
 from web.context import AppContext
-from web.documents import bounded
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers, no_nul_in_path
@@ -50,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        bounded.warm_up()
+        isolation.warm_up()
         ctx = open_context(settings)
         app.state.ctx = ctx
         if not ctx.db.shared:  # whatever was being done when it last stopped, is not

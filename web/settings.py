@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     extract_max_pages: int = 5000
     extract_max_chars: int = 100_000_000
     extract_max_unpacked_mb: int = 512
+    # An answer's Markdown is laid out once, as it ends, in a process of its own given
+    # this long; past it, the answer is shown as plain text (web/chat/rendering.py).
+    render_timeout_s: float = 5.0
     chunk_chars: int = 1000
     chunk_overlap_chars: int = 150
     context_passages: int = 6

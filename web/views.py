@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from web.chat import repository as chat_repo
 from web.chat.display import message_json
+from web.chat.rendering import with_html
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.documents.display import summary
@@ -79,6 +80,7 @@ async def message_item(
     row = chat_repo.get_message(ctx.db, workspace, message_id)
     if row is None:
         return not_found_page(request, "Message")
+    [row] = await with_html(ctx, [row])
     message = {**message_json(row), "latest": chat_repo.is_last_message(ctx.db, row)}
     context = {"message": message, "mode_labels": MODE_LABELS}
     return templates.TemplateResponse(request, "message.html", context)
@@ -91,7 +93,7 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
     if session is None:
         return not_found_page(request, "Chat session")
     messages = []
-    for row in chat_repo.messages(ctx.db, session_id):
+    for row in await with_html(ctx, chat_repo.messages(ctx.db, session_id)):
         message = message_json(row)
         if message["status"] == "streaming":
             message["last_event_id"] = events.answers.last_seq(ctx.db, message["id"])

@@ -11,13 +11,15 @@ processes: the clients never share an interpreter, or its GIL, with a server or 
 import asyncio
 import multiprocessing
 import time
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-from httpx_sse import EventSource, aconnect_sse
+from httpx_sse import EventSource, aconnect_sse, connect_sse
 
 from e2e.perf.measure import cpu_s
 from e2e.perf.model_server import emitted_ns, script
@@ -29,6 +31,8 @@ WORKERS = 2
 TIMEOUT_S = 60
 # Spawned workers import httpx and this module before the first person starts.
 START_AFTER_S = 0.5
+# Ten reads of a chat a second: faster than anyone reloads a page, slower than a bot.
+REREAD_S = 0.1
 
 
 @dataclass
@@ -211,3 +215,103 @@ def _upload(base_url: str, path: Path, followed: bool) -> Uploaded:
         return asyncio.run(run())
     except Exception as exc:  # as one the pool can hand back: httpx's errors don't unpickle
         raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+
+
+def questions_in_turn(base_url: str, questions: int) -> list[Heard]:
+    """One person asks `questions`, each in a new chat once the last was answered, from
+    this process (one person's client is light beside the server)."""
+
+    async def in_turn() -> list[Heard]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S) as http:
+            return [await ask_and_read(http, f"Question {n}") for n in range(questions)]
+
+    return asyncio.run(in_turn())
+
+
+@dataclass
+class Chat:
+    """A chat, with what opens it: its workspace's cookies."""
+
+    id: str
+    cookies: dict[str, str]
+
+
+def chat_of(base_url: str, questions: int) -> Chat:
+    """A new workspace's chat in which `questions` were asked and answered, in turn."""
+    with httpx.Client(base_url=base_url, timeout=TIMEOUT_S) as http:
+        session = http.post("/api/sessions", json={}).raise_for_status().json()
+        for n in range(questions):
+            url = f"/api/sessions/{session['id']}/messages"
+            sent = http.post(url, json={"content": f"Question {n}"}).raise_for_status()
+            with connect_sse(http, "GET", sent.json()["events_url"]) as source:
+                ended = [e.event for e in source.iter_sse() if e.event in ("done", "error")]
+            assert ended == ["done"], f"answer {n} ended {ended}"
+        return Chat(session["id"], dict(http.cookies))
+
+
+def page_loads_ms(base_url: str, chat: Chat, times: int) -> list[float]:
+    """How long the chat's page took to arrive, opened `times` in turn."""
+    with httpx.Client(base_url=base_url, cookies=chat.cookies, timeout=TIMEOUT_S) as http:
+        took = []
+        for _ in range(times):
+            start = time.perf_counter()
+            http.get(f"/c/{chat.id}").raise_for_status()
+            took.append((time.perf_counter() - start) * 1000)
+        return took
+
+
+class Neighbour:
+    """Someone who reads a chat (GET /api/sessions/{id}) again and again while told to,
+    from a process of their own: each read REREAD_S after the last began, or as soon as
+    it arrived if that took longer."""
+
+    def __init__(self, line: Connection) -> None:
+        self._line = line
+        self.reads = 0  # made so far, told when they are done
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reading, from as their first read starts until no read of theirs is in flight."""
+        self._line.send("read")
+        self._line.recv()
+        try:
+            yield
+        finally:
+            self._line.send("pause")
+            self.reads = self._line.recv()
+
+
+@contextmanager
+def neighbour_of(base_url: str, chat: Chat) -> Iterator[Neighbour]:
+    """A neighbour who reads `chat` when told, for as long as this lasts."""
+    ours, theirs = multiprocessing.Pipe()
+    spawn = multiprocessing.get_context("spawn")
+    reader = spawn.Process(target=_neighbour, args=(base_url, chat, theirs), daemon=True)
+    reader.start()
+    try:
+        yield Neighbour(ours)
+    finally:
+        ours.send("end")
+        reader.join()
+
+
+def _neighbour(base_url: str, chat: Chat, line: Connection) -> None:
+    """Reads when told "read" (saying so as it starts), stops when told "pause" (saying how
+    many reads so far, once none is in flight), ends when told "end"."""
+    reads = 0
+    with httpx.Client(base_url=base_url, cookies=chat.cookies, timeout=TIMEOUT_S) as http:
+
+        def read() -> float:
+            nonlocal reads
+            began = time.monotonic()
+            http.get(f"/api/sessions/{chat.id}").raise_for_status()
+            reads += 1
+            return began
+
+        while line.recv() == "read":
+            line.send(reads)
+            began = read()
+            while not line.poll(max(0.0, REREAD_S - (time.monotonic() - began))):
+                began = read()
+            line.recv()
+            line.send(reads)

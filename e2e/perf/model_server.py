@@ -2,9 +2,10 @@
 (`python -m e2e.perf.model_server`), streaming as many tokens as scripted, as fast as
 scripted.
 
-`PUT /script {"tokens": n, "pace_s": s}` sets what every completion streams from then on.
-Each token carries the moment it was emitted (" 17@<epoch ns>"), so a client on the same
-machine can tell how long the servers between took to pass it on.
+`PUT /script {"tokens": n, "pace_s": s, "filler": text}` sets what every completion
+streams from then on. Each token carries the moment it was emitted (" 17@<epoch ns>",
+then the filler), so a client on the same machine can tell how long the servers between
+took to pass it on.
 """
 
 import asyncio
@@ -22,12 +23,13 @@ from starlette.routing import Route
 from e2e.dialects import chunk, event
 
 EMITTED_AT = re.compile(r"@(\d+)")
-scripted = {"tokens": 20, "pace_s": 0.0}
+scripted = {"tokens": 20, "pace_s": 0.0, "filler": ""}
 
 
-def script(url: str, tokens: int, pace_s: float = 0.0) -> None:
+def script(url: str, tokens: int, pace_s: float = 0.0, filler: str = "") -> None:
     """What the model at `url` streams for every question from now on."""
-    httpx.put(f"{url}/script", json={"tokens": tokens, "pace_s": pace_s}).raise_for_status()
+    settings = {"tokens": tokens, "pace_s": pace_s, "filler": filler}
+    httpx.put(f"{url}/script", json=settings).raise_for_status()
 
 
 def emitted_ns(token: str) -> int:
@@ -41,16 +43,16 @@ async def _set_script(request: Request) -> Response:
 
 
 async def _completion(_: Request) -> StreamingResponse:
-    tokens = _stream(scripted["tokens"], scripted["pace_s"])
+    tokens = _stream(scripted["tokens"], scripted["pace_s"], scripted["filler"])
     return StreamingResponse(tokens, media_type="text/event-stream")
 
 
-async def _stream(tokens: int, pace_s: float) -> AsyncIterator[bytes]:
+async def _stream(tokens: int, pace_s: float, filler: str) -> AsyncIterator[bytes]:
     yield event(chunk({"role": "assistant", "content": ""}))
     for n in range(tokens):
         if pace_s:
             await asyncio.sleep(pace_s)  # a model's pace, not a wait for something
-        yield event(chunk({"content": f" {n}@{time.time_ns()}"}))
+        yield event(chunk({"content": f" {n}@{time.time_ns()}{filler}"}))
     yield event(chunk({}, finish_reason="stop"))
     yield b"data: [DONE]\n\n"
 

@@ -28,7 +28,7 @@ def test_time_to_first_token(
     def ttfts(server: AppProcess) -> list[float]:
         return ttft_ms(all_done(load.answers(server.url, 1, rounds=11))[1:])
 
-    ours, floor = in_turns(ttfts, docchat, bare)
+    ours, floor = in_turns(lambda: ttfts(docchat), lambda: ttfts(bare))
     perf.record(
         "smoke_ttft_p50_ms",
         statistics.median(ours),
@@ -49,7 +49,7 @@ def test_fifty_streams_at_once(
     def ttfts(server: AppProcess) -> list[float]:
         return ttft_ms(all_done(load.answers(server.url, 50)))
 
-    ours, floor = in_turns(ttfts, docchat, bare)
+    ours, floor = in_turns(lambda: ttfts(docchat), lambda: ttfts(bare))
     perf.record(
         "smoke_streams_50_ttft_p95_ms",
         percentile(ours, 0.95),
@@ -60,19 +60,61 @@ def test_fifty_streams_at_once(
 
 
 def in_turns(
-    measure: Callable[[AppProcess], list[float]],
-    docchat: AppProcess,
-    bare: AppProcess,
-    turns: int = 3,
+    ours: Callable[[], list[float]], baseline: Callable[[], list[float]], turns: int = 3
 ) -> tuple[list[float], list[float]]:
-    """DocChat's samples and the floor's, measured in turns: a moment of a noisy machine
-    weighs on both, not on one (latencies vary the most)."""
-    ours: list[float] = []
+    """The samples of a figure and of its baseline, measured in turns: a moment of a noisy
+    machine weighs on both, not on one (latencies vary the most)."""
+    samples: list[float] = []
     floor: list[float] = []
     for _ in range(turns):
-        ours += measure(docchat)
-        floor += measure(bare)
-    return ours, floor
+        samples += ours()
+        floor += baseline()
+    return samples, floor
+
+
+def test_a_neighbour_reading_long_markdown_answers(
+    model: AppProcess, docchat: AppProcess, perf: PerfReport
+) -> None:
+    """One person reads a chat of ten long answers thick with Markdown (20,000 `[` each,
+    slow to lay out) ten times a second; another's page loads and first tokens, against
+    the same on the idle server, in turns: a chat's read costs what its rows cost."""
+    script(model.url, tokens=100, filler="[" * 200)
+    noisy = load.chat_of(docchat.url, 10)
+    script(model.url, tokens=5)
+    quiet = load.chat_of(docchat.url, 1)
+
+    def page_loads() -> list[float]:
+        return load.page_loads_ms(docchat.url, quiet, 100)
+
+    def first_tokens() -> list[float]:
+        return ttft_ms(all_done(load.questions_in_turn(docchat.url, 10)))
+
+    with load.neighbour_of(docchat.url, noisy) as neighbour:
+
+        def beside_the_reader(measure: Callable[[], list[float]]) -> Callable[[], list[float]]:
+            def measured() -> list[float]:
+                with neighbour.reading():
+                    return measure()
+
+            return measured
+
+        pages, idle_pages = in_turns(beside_the_reader(page_loads), page_loads, turns=10)
+        firsts, idle_firsts = in_turns(beside_the_reader(first_tokens), first_tokens, turns=10)
+    beside = f"beside {neighbour.reads:,} reads of the neighbour's chat, against the idle server"
+    perf.record(
+        "smoke_neighbour_page_load_p50_ms",
+        statistics.median(pages),
+        "ms",
+        f"{len(pages)} page loads, {beside}",
+        baseline=statistics.median(idle_pages),
+    )
+    perf.record(
+        "smoke_neighbour_ttft_p50_ms",
+        statistics.median(firsts),
+        "ms",
+        f"{len(firsts)} questions, {beside}",
+        baseline=statistics.median(idle_firsts),
+    )
 
 
 def test_a_long_answer(

@@ -23,6 +23,7 @@ from typing import Any
 
 from web.chat import repository as repo
 from web.chat.display import message_json, thought_json
+from web.chat.rendering import rendered
 from web.context import AppContext
 from web.errors import storage_reason
 from web.llm.errors import ProviderError
@@ -56,6 +57,7 @@ class AnswerLog:
         self._texts: list[tuple[str, str]] = []  # (type, text) received, not yet stored
         self._failed: Exception | None = None  # storing a batch failed: the job must end
         self._thinking_since: float | None = None  # reasoning came, and no answer yet
+        self._ended = False
 
     def token(self, text: str) -> None:
         """Stored with the rest of this turn's tokens once the job waits; the first after
@@ -96,7 +98,7 @@ class AnswerLog:
             events.answers.append(conn, self.message_id, "citations", cited)
             repo.set_citations(conn, self.message_id, cited)
 
-    def finish(
+    async def finish(
         self,
         status: str,
         error: ProviderError | None = None,
@@ -104,26 +106,54 @@ class AnswerLog:
         sources: AnswerRequest | None = None,
         usage: dict[str, int] | None = None,
     ) -> None:
+        """`end`, with the answer's whole text laid out as HTML first (off the loop); once.
+        A job cancelled meanwhile (Stop, the server stopping) ends as it was about to,
+        laid out when first read, and any ending it then tries is not written."""
+        if self._ended:
+            return
+        try:
+            html = await self._rendered()
+        except asyncio.CancelledError:
+            self.end(status, error, sources=sources, usage=usage)
+            raise
+        self.end(status, error, sources=sources, usage=usage, html=html)
+
+    async def _rendered(self) -> str:
+        """The answer's whole text as stored (the tokens received so far, too), laid out."""
+        self._flush()
+        text = repo.get_message_by_id(self.ctx.db, self.message_id)["content"]
+        return await rendered(self.ctx, text)
+
+    def end(
+        self,
+        status: str,
+        error: ProviderError | None = None,
+        *,
+        sources: AnswerRequest | None = None,
+        usage: dict[str, int] | None = None,
+        html: str | None = None,
+    ) -> None:
         """Record how the answer ended, with its text, and close its log with `done` or
         `error`. `sources`: what it was written from, kept when it may be continued;
-        `usage`: the tokens it cost, where the model service said."""
+        `usage`: the tokens it cost, where the model service said; `html`: its text laid
+        out (None: laid out when first read, web/chat/rendering.py)."""
         error_json = error.as_json() if error else None
         with self._written() as conn:
             if self._thinking_since is not None:
                 self._thought(conn)
-            repo.set_ending(conn, self.message_id, status, error_json, sources, usage)
+            repo.set_ending(conn, self.message_id, status, error_json, sources, usage, html)
             if error_json:  # `error {code, message, retryable}`: what went wrong, in words
                 events.answers.append(conn, self.message_id, "error", error_json)
             else:  # `done {message}`: the finished message, as the API gives it
                 message = message_json(repo.get_message_by_id(self.ctx.db, self.message_id))
                 events.answers.append(conn, self.message_id, "done", {"message": message})
+        self._ended = True
 
     @contextmanager
     def _written(self) -> Iterator[Connection]:
         """A transaction of the answer's, after the tokens received before it: the log
         keeps the order things happened in."""
-        self._raise_if_failed()
-        self._store_texts()
+        self._flush()
         with self._stored() as conn:
             yield conn
 
@@ -142,6 +172,11 @@ class AnswerLog:
                     events.answers.append_many(
                         conn, self.message_id, type_, [{"text": text} for _, text in run]
                     )
+
+    def _flush(self) -> None:
+        """The tokens received so far stored, unless a batch of them could not be."""
+        self._raise_if_failed()
+        self._store_texts()
 
     def _store_texts_or_fail(self) -> None:
         try:

@@ -1,6 +1,6 @@
-"""How a message is shown: an answer's Markdown as sanitized HTML, the note on how it
-ended, how long the model thought and what the answer cost, and where its event stream
-is. (Rows are read and written in `repository`.)"""
+"""How a message is shown: an answer's Markdown as sanitized HTML (laid out once, in
+`rendering`), the note on how it ended, how long the model thought and what the answer
+cost, and where its event stream is. (Rows are read and written in `repository`.)"""
 
 import json
 from typing import Any
@@ -11,7 +11,8 @@ from markdown_it import MarkdownIt
 from web.chat.endings import note
 from web.storage import Row
 
-# Raw HTML off, then sanitized: a model's answer is untrusted text.
+# Raw HTML off, then sanitized: a model's answer is untrusted text. Run in a child process
+# (web/chat/rendering.py): some text takes seconds.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
@@ -32,7 +33,6 @@ def message_json(row: Message) -> dict[str, Any]:
     message["steps"] = json.loads(row["steps"]) if row["steps"] else []
     message["note"] = note(row["status"])
     answer = row["role"] == "assistant"
-    message["html"] = markdown_to_html(row["content"]) if answer else None
     message["events_url"] = f"/api/messages/{row['id']}/events" if answer else None
     thought_s = row["thought_s"]
     message["thought"] = thought_label(thought_s) if thought_s is not None else None

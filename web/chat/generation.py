@@ -46,22 +46,22 @@ async def _run(
         status, error = ending(said, request.partial)
         # What a Continue will need: the same sources, numbered the same.
         sources = request if status == "length_limit" else None
-        answer.finish(status, error, sources=sources, usage=said.usage)
+        await answer.finish(status, error, sources=sources, usage=said.usage)
     except ProviderError as err:
         log.warning("answer %s failed: %s (%s)", message_id, err.code, err.message)
-        answer.finish("error", err)
+        await answer.finish("error", err)
     except asyncio.CancelledError:
         if ctx.hub.stop_requested(message_id):
-            answer.finish("stopped")
+            await answer.finish("stopped")
         else:
-            answer.finish("interrupted", INTERRUPTED)
+            await answer.finish("interrupted", INTERRUPTED)
         raise
     except (*STORAGE_ERRORS, OSError) as exc:
         log.error("answer %s could not be stored: %s", message_id, exc)
-        answer.finish("error", not_stored(exc))
+        await answer.finish("error", not_stored(exc))
     except Exception:
         log.exception("answer %s crashed", message_id)
-        answer.finish("error", INTERNAL)
+        await answer.finish("error", INTERNAL)
 
 
 async def _gather(ctx: AppContext, answer: AnswerLog, question: Question) -> AnswerRequest:

@@ -9,7 +9,7 @@ from web.documents import repository as doc_repo
 
 def end_orphaned_work(ctx: AppContext) -> None:
     for message_id in repo.adopt_orphans(ctx.db, ctx.lease.id):
-        AnswerLog(ctx, message_id).finish("interrupted", INTERRUPTED)
+        AnswerLog(ctx, message_id).end("interrupted", INTERRUPTED)
     doc_repo.fail_orphans(ctx.db)
 
 

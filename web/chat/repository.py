@@ -22,7 +22,7 @@ from web.streams import events
 SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
 MESSAGE_FIELDS = (
     "m.id, m.session_id, m.role, m.mode, m.content, m.status, m.error, m.offline, "
-    "m.citations, m.steps, m.reasoning, m.thought_s, m.usage, m.created_at"
+    "m.citations, m.steps, m.reasoning, m.thought_s, m.usage, m.html, m.created_at"
 )
 UNTITLED = "New chat"
 TITLE_CHARS = 60
@@ -222,11 +222,13 @@ def set_ending(
     error: dict[str, Any] | None,
     sources: AnswerRequest | None,
     usage: dict[str, int] | None,
+    html: str | None,
 ) -> None:
+    """`html`: its whole text laid out (None: not yet, web/chat/rendering.py)."""
     (before,) = conn.execute("SELECT usage FROM messages WHERE id = ?", (message_id,)).fetchone()
     conn.execute(
         "UPDATE messages SET content = content || ?, reasoning = reasoning || ?, status = ?, "
-        "error = ?, sources = ?, usage = ? WHERE id = ?",
+        "error = ?, sources = ?, usage = ?, html = ? WHERE id = ?",
         (
             events.streamed_text(conn, message_id),
             events.streamed_text(conn, message_id, "reasoning"),
@@ -234,9 +236,19 @@ def set_ending(
             json.dumps(error) if error else None,
             _sources_json(sources) if sources else None,
             _usage_json(before, usage),
+            html,
             message_id,
         ),
     )
+
+
+def set_html(db: Database, message_id: str, content: str, html: str) -> None:
+    """An ended answer's text laid out, unless it changed meanwhile (it was continued)."""
+    with db.transaction() as conn:
+        conn.execute(
+            "UPDATE messages SET html = ? WHERE id = ? AND content = ? AND status <> 'streaming'",
+            (html, message_id, content),
+        )
 
 
 def _usage_json(before: str | None, usage: dict[str, int] | None) -> str | None:
@@ -320,7 +332,7 @@ def reopen_answer(db: Database, answer: Message, writer: str) -> None:
     with db.transaction() as conn:
         _one_answer_at_a_time(conn, answer["session_id"])
         conn.execute(
-            "UPDATE messages SET status = 'streaming', writer = ? WHERE id = ?",
+            "UPDATE messages SET status = 'streaming', writer = ?, html = NULL WHERE id = ?",
             (writer, answer["id"]),
         )
         events.reopen(conn, answer["id"])

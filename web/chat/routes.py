@@ -11,6 +11,7 @@ from web.chat import repository as repo
 from web.chat.display import message_json
 from web.chat.generation import continue_answer, write_answer
 from web.chat.question import Question
+from web.chat.rendering import with_html
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, MessageTooLong, NotFound
@@ -77,8 +78,8 @@ async def list_sessions(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
 @router.get("/sessions/{session_id}")
 async def get_session(session_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     session = owned_session(ctx, workspace, session_id)
-    messages = [message_json(row) for row in repo.messages(ctx.db, session_id)]
-    return {**repo.session_json(session), "messages": messages}
+    rows = await with_html(ctx, repo.messages(ctx.db, session_id))
+    return {**repo.session_json(session), "messages": [message_json(row) for row in rows]}
 
 
 @router.patch("/sessions/{session_id}")
@@ -179,7 +180,8 @@ async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[
     if repo.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")
     await _stop(ctx, message_id)
-    return message_json(repo.get_message_by_id(ctx.db, message_id))
+    [stopped] = await with_html(ctx, [repo.get_message_by_id(ctx.db, message_id)])
+    return message_json(stopped)
 
 
 async def _stop(ctx: AppContext, message_id: str) -> None:

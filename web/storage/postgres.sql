@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS messages_session ON messages (session_id, rowid);
 ALTER TABLE messages ADD COLUMN IF NOT EXISTS reasoning TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN IF NOT EXISTS thought_s DOUBLE PRECISION;
 ALTER TABLE messages ADD COLUMN IF NOT EXISTS usage TEXT;
+ALTER TABLE messages ADD COLUMN IF NOT EXISTS html TEXT;
 
 -- Each app process's lease on its work (web/processes.py), in seconds since 1970.
 CREATE TABLE IF NOT EXISTS processes (

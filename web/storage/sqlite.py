@@ -25,6 +25,8 @@ MIGRATIONS = [
     # What the model thought before it answered, for how long, and the tokens it cost.
     "ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT ''; "
     "ALTER TABLE messages ADD COLUMN thought_s REAL; ALTER TABLE messages ADD COLUMN usage TEXT",
+    # An ended answer's text as HTML, laid out once (NULL: not yet, filled when read).
+    "ALTER TABLE messages ADD COLUMN html TEXT",
 ]
 
 

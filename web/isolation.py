@@ -1,0 +1,67 @@
+"""Work that could take too long, or take the server down, done in a process of its own.
+
+A document's parser and an answer's Markdown run on untrusted input: crafted, either can
+loop, recurse or take seconds of CPU. In the server that would stall every request. In a
+child it can't: the child is killed when its time is up, and the server only waits on a
+pipe (in a thread, off the event loop, where it is called from async code).
+
+Children are forked from a fork server, a small clean process started once, not from the
+server itself: forking a process that runs threads (uvicorn's, the indexing worker's) can
+copy a lock some other thread held, and the child would hang on it.
+"""
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing import forkserver
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+# Imported once, there, not in each child: the work's modules, and the main module (which
+# a child would otherwise run again to set itself up).
+_CONTEXT.set_forkserver_preload(["__main__", "web.documents.bounded", "web.chat.display"])
+EXIT_GRACE_S = 1
+T = TypeVar("T")
+
+
+class OverTime(Exception):
+    """The work was still running when its time was up: it was killed."""
+
+
+class Died(Exception):
+    """The child ended without an answer: the kernel's OOM killer, or a crash."""
+
+
+def warm_up() -> None:
+    """Start the fork server now, in the background: it takes a moment to import the
+    modules, which the first upload or answer should not have to wait for."""
+    threading.Thread(target=forkserver.ensure_running, name="forkserver", daemon=True).start()
+
+
+def run_isolated(work: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+    """`work(*args)`, run in a child process given `seconds` to answer (`work` is named
+    by its module, so it must be a module's top-level function)."""
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(target=_answer, args=(sender, work, args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise OverTime(f"still running after {seconds:g} s")
+        try:
+            outcome = receiver.recv()
+        except EOFError:
+            raise Died("its process ended without an answer") from None
+        # It has answered and is exiting: let it finish (it may have buffers to flush).
+        child.join(EXIT_GRACE_S)
+        return outcome
+    finally:
+        child.kill()  # one still running is stuck or over its time
+        child.join()
+        receiver.close()
+
+
+def _answer(sender: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    sender.send(work(*args))
+    sender.close()
