@@ -10,7 +10,7 @@ import pytest
 from e2e.app_process import AppProcess
 from e2e.file_factory import FileFactory
 from e2e.perf import load
-from e2e.perf.load import all_done, answered_at_cost, tokens_per_s, ttft_ms
+from e2e.perf.load import Heard, all_done, answered_at_cost, tokens_per_s, ttft_ms
 from e2e.perf.measure import peak_rss_mb, reset_peak_rss
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
@@ -120,25 +120,31 @@ def test_a_neighbour_reading_long_markdown_answers(
 def test_a_long_answer(
     model: AppProcess, docchat: AppProcess, bare: AppProcess, perf: PerfReport
 ) -> None:
-    """One 20,000-token answer: how fast it reaches its reader, what each token costs the
+    """A 20,000-token answer: how fast it reaches its reader, what each token costs the
     server, against the floor's cost and against 2,000-token answers': linear, not
     quadratic. (Against answers much shorter, their own costs, a new chat and question
-    each, would hide a cost that grows with the length.)"""
+    each, would hide a cost that grows with the length.) The median of 3, in turns with
+    the floor's: one answer's CPU time alone varied by a fifth from run to run."""
 
     _, short_us = answered_at_cost(docchat, model.url, 2_000, rounds=2)
-    ours, long_us = answered_at_cost(docchat, model.url, 20_000)
-    floor, floor_us = answered_at_cost(bare, model.url, 20_000)
-
-    perf.record("smoke_cpu_per_token_us", long_us, "µs", "20,000-token answer", baseline=floor_us)
+    ours: list[tuple[Heard, float]] = []
+    floor: list[tuple[Heard, float]] = []
+    for _ in range(3):
+        ours.append(answered_at_cost(docchat, model.url, 20_000))
+        floor.append(answered_at_cost(bare, model.url, 20_000))
+    long_us = statistics.median(us for _, us in ours)
+    floor_us = statistics.median(us for _, us in floor)
+    perf.record("smoke_cpu_per_token_us", long_us, "µs", "20,000-token answers", baseline=floor_us)
     perf.record(
         "smoke_cpu_per_token_us_long_vs_short",
         long_us,
         "µs",
-        "20,000-token answer, against 2 of 2,000 tokens",
+        "20,000-token answers, against 2 of 2,000 tokens",
         baseline=short_us,
     )
-    rate = tokens_per_s(ours)
-    perf.record("smoke_long_answer_tokens_per_s", rate, "tokens/s", baseline=tokens_per_s(floor))
+    rate = statistics.median(tokens_per_s(heard) for heard, _ in ours)
+    floor_rate = statistics.median(tokens_per_s(heard) for heard, _ in floor)
+    perf.record("smoke_long_answer_tokens_per_s", rate, "tokens/s", baseline=floor_rate)
 
 
 def test_a_fifty_megabyte_upload(

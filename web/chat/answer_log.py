@@ -111,18 +111,14 @@ class AnswerLog:
         laid out when first read, and any ending it then tries is not written."""
         if self._ended:
             return
+        self._flush()  # its whole text stored, then read (the job writes no more of it)
+        text = repo.answer_text(self.ctx.db.conn, self.message_id)
         try:
-            html = await self._rendered()
+            html = await rendered(self.ctx, text)
         except asyncio.CancelledError:
             self.end(status, error, sources=sources, usage=usage)
             raise
-        self.end(status, error, sources=sources, usage=usage, html=html)
-
-    async def _rendered(self) -> str:
-        """The answer's whole text as stored (the tokens received so far, too), laid out."""
-        self._flush()
-        text = repo.get_message_by_id(self.ctx.db, self.message_id)["content"]
-        return await rendered(self.ctx, text)
+        self.end(status, error, sources=sources, usage=usage, laid_out=(text, html))
 
     def end(
         self,
@@ -131,17 +127,17 @@ class AnswerLog:
         *,
         sources: AnswerRequest | None = None,
         usage: dict[str, int] | None = None,
-        html: str | None = None,
+        laid_out: tuple[str, str] | None = None,
     ) -> None:
         """Record how the answer ended, with its text, and close its log with `done` or
         `error`. `sources`: what it was written from, kept when it may be continued;
-        `usage`: the tokens it cost, where the model service said; `html`: its text laid
-        out (None: laid out when first read, web/chat/rendering.py)."""
+        `usage`: the tokens it cost, where the model service said; `laid_out`: its whole
+        text and that as HTML (None: laid out when first read, web/chat/rendering.py)."""
         error_json = error.as_json() if error else None
         with self._written() as conn:
             if self._thinking_since is not None:
                 self._thought(conn)
-            repo.set_ending(conn, self.message_id, status, error_json, sources, usage, html)
+            repo.set_ending(conn, self.message_id, status, error_json, sources, usage, laid_out)
             if error_json:  # `error {code, message, retryable}`: what went wrong, in words
                 events.answers.append(conn, self.message_id, "error", error_json)
             else:  # `done {message}`: the finished message, as the API gives it

@@ -222,15 +222,17 @@ def set_ending(
     error: dict[str, Any] | None,
     sources: AnswerRequest | None,
     usage: dict[str, int] | None,
-    html: str | None,
+    laid_out: tuple[str, str] | None,
 ) -> None:
-    """`html`: its whole text laid out (None: not yet, web/chat/rendering.py)."""
+    """`laid_out`: its whole text, and that as HTML (None: not yet, web/chat/rendering.py;
+    its text is read from its log here)."""
     (before,) = conn.execute("SELECT usage FROM messages WHERE id = ?", (message_id,)).fetchone()
+    text, html = laid_out or (answer_text(conn, message_id), None)
     conn.execute(
-        "UPDATE messages SET content = content || ?, reasoning = reasoning || ?, status = ?, "
+        "UPDATE messages SET content = ?, reasoning = reasoning || ?, status = ?, "
         "error = ?, sources = ?, usage = ?, html = ? WHERE id = ?",
         (
-            events.streamed_text(conn, message_id),
+            text,
             events.streamed_text(conn, message_id, "reasoning"),
             status,
             json.dumps(error) if error else None,
@@ -240,6 +242,13 @@ def set_ending(
             message_id,
         ),
     )
+
+
+def answer_text(conn: Connection, message_id: str) -> str:
+    """An answer's whole text: its row's (what it had before it went on) and its log's
+    tokens since. Reading the log costs what its tokens do: read it once an ending."""
+    (content,) = conn.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return content + events.streamed_text(conn, message_id)
 
 
 def set_html(db: Database, message_id: str, content: str, html: str) -> None:
