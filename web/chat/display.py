@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 from web.chat.endings import note
 from web.storage import Row
 
-# Raw HTML off, then sanitized: a model's answer is untrusted text. Run in a child process
-# (web/chat/rendering.py): some text takes seconds.
+# Raw HTML off, then sanitized: a model's answer is untrusted text. Run off the event loop,
+# once an answer (web/chat/rendering.py): some text takes seconds.
 _markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
