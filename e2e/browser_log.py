@@ -2,7 +2,8 @@
 
 An uncaught exception, a console error or a dialog (alert, confirm, prompt — the classic
 sign of injected script) fails the test, unless the test expects it. That includes the
-console error Chromium logs for every HTTP error status a page receives, so a test that
+console error Chromium logs for every HTTP error status a page receives (and the error
+Firefox raises for an event stream refused), so a test that
 meets a 409 on purpose says so, and an unexpected 404 fails the test that caused it:
 `@pytest.mark.browser_errors(r"pattern", statuses=[409, 507], reason="why")`.
 """
@@ -12,16 +13,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, WebError
+from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Response, WebError
 
 FAILED_LOAD = "Failed to load resource: the server responded with a status of"
+# All Firefox says of an event stream refused with an error status (an uncaught error, no
+# status): the status is the one its page received from that URL.
+FIREFOX_STREAM_REFUSED = re.compile(
+    r"^Firefox can\u2019t establish a connection to the server at (?P<url>\S+)\.$"
+)
+
+# The style Playwright adds to a page it takes a screenshot of, refused by the app's CSP on
+# Firefox over BiDi (Chromium lets Playwright's own through): known by its hash, it is
+# none of the app's doing. An inline style of the app's has another hash, and fails.
+PLAYWRIGHT_SCREENSHOT_STYLE = "'sha256-YjaKGiklmzC6wjXA513HAMmzus8VE61XCOT+SmwNZWA='"
 
 
 @dataclass
 class BrowserLog:
     entries: list[dict[str, Any]] = field(default_factory=list)
+    error_statuses: dict[str, int] = field(default_factory=dict)  # by URL, the latest
 
     def watch(self, context: BrowserContext) -> None:
+        context.on("response", self._response)
         context.on("console", self._console)
         context.on("weberror", self._page_error)
         context.on("dialog", self._dialog)
@@ -49,6 +62,10 @@ class BrowserLog:
             }
         )
 
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.error_statuses[response.url] = response.status
+
     def _page_error(self, error: WebError) -> None:
         self.entries.append(
             {
@@ -65,8 +82,16 @@ class BrowserLog:
         return [
             entry
             for entry in self.entries
-            if entry["type"] == "error" and not (allowed and allowed.search(entry["text"]))
+            if entry["type"] == "error"
+            and PLAYWRIGHT_SCREENSHOT_STYLE not in entry["text"]
+            and not (allowed and allowed.search(self._said(entry)))
         ]
+
+    def _said(self, entry: dict[str, Any]) -> str:
+        """The entry's text, a Firefox stream refused as Chromium says it (with its status)."""
+        refused = FIREFOX_STREAM_REFUSED.match(entry["text"])
+        status = refused and self.error_statuses.get(refused["url"])
+        return f"{FAILED_LOAD} {status} ({entry['text']})" if status else entry["text"]
 
 
 def _allowed(marker: pytest.Mark | None) -> re.Pattern[str] | None:

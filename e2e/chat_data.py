@@ -16,6 +16,11 @@ ZEMBLA_QUOTE = "According to [1]: Zembla is a distant northern land."
 NOTHING_FOUND = "I could not find anything about that in your documents."
 # What a failure worth retrying says.
 TRY_AGAIN = "The model service is having problems. Try again."
+# What a change the database refuses (read-only) says.
+SAVE_REFUSED = (
+    "The server could not save your change because its database is read-only. Nothing was "
+    "saved. Try again later, or tell whoever runs this DocChat."
+)
 
 
 def chat_with_documents(app: AppShell, files: FileFactory, **documents: str) -> ChatPage:

@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used by openai 3.x)
 import respx
-from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from playwright.sync_api import (
+    BrowserContext,
+    BrowserType,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from e2e.api import Api
@@ -62,9 +70,54 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        f"needs(capability): left out on a browser route without it, of {cfg.CAPABILITIES}",
+    )
+    config.addinivalue_line(
+        "markers",
         "browser_errors(*patterns, statuses=[...], reason=...): browser errors a test expects",
     )
     expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
+    if measuring(config) and _browsers(config) != ["chromium"]:
+        raise pytest.UsageError(
+            "--cov measures the JavaScript over the Chrome DevTools Protocol, which is "
+            "Chromium's: measure coverage on Chromium (the default browser)."
+        )
+
+
+def _browsers(config: pytest.Config) -> list[str]:
+    return config.getoption("browser") or ["chromium"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Before any test (and any xdist worker), each browser is launched once: if this
+    Playwright cannot drive it, the run stops here, naming both versions."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly or cfg.remote_browser():
+        return
+    with sync_playwright() as playwright:
+        for name in _browsers(config):
+            browser_type = getattr(playwright, name)
+            try:
+                how = cfg.launch_args(name, browser_type.executable_path)
+                browser = browser_type.launch(**how)
+                browser.new_context().close()
+                browser.close()
+            except cfg.BrowserNotFound as missing:
+                pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
+            except PlaywrightError as refused:
+                problem = cfg.cannot_drive(name, how, str(refused))
+                pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium (--browser firefox), the tests that open no browser are left out:
+    they test the server alone, as the Chromium lane does."""
+    if "chromium" in _browsers(config):
+        return
+    browserless = [item for item in items if "browser_name" not in item.fixturenames]
+    if browserless:
+        config.hook.pytest_deselected(items=browserless)
+        items[:] = [item for item in items if "browser_name" in item.fixturenames]
 
 
 class _TestSettings(Settings):
@@ -245,10 +298,11 @@ def faults(live_server: LiveServer) -> Iterator[Faults]:
 
 @pytest.fixture
 def screenshots(
-    request: pytest.FixtureRequest, failure_bundle: "Bundle", device_profile: str
+    request: pytest.FixtureRequest, failure_bundle: "Bundle", browser_name: str, device_profile: str
 ) -> Screenshots:
     """Compares key states with their baselines (see e2e/visual.py)."""
-    return Screenshots(failure_bundle, device_profile, request.config.getoption(UPDATE))
+    update = request.config.getoption(UPDATE)
+    return Screenshots(failure_bundle, browser_name, device_profile, update)
 
 
 @pytest.fixture
@@ -265,19 +319,37 @@ def connect_options() -> dict | None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
-    browser_type_launch_args: dict, playwright: Playwright, pytestconfig: pytest.Config
+    browser_type_launch_args: dict,
+    browser_type: BrowserType,
+    browser_name: str,
+    pytestconfig: pytest.Config,
 ) -> dict:
-    try:
-        executable = cfg.chromium_executable(playwright.chromium.executable_path)
-    except cfg.ChromiumNotFound as missing:
-        pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
-    chromium_args = cfg.CHROMIUM_ARGS + (JS_COVERAGE_ARGS if measuring(pytestconfig) else [])
+    how = cfg.launch_args(browser_name, browser_type.executable_path)  # found at the start
     # Only the fonts the set-up installed: screenshots render alike on every machine.
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    args = {**browser_type_launch_args, "args": chromium_args, "env": env}
-    if executable:
-        args["executable_path"] = executable
+    args = {**browser_type_launch_args, **how, "env": env}
+    if browser_name == "chromium":
+        args["args"] = cfg.CHROMIUM_ARGS + (JS_COVERAGE_ARGS if measuring(pytestconfig) else [])
+    else:
+        args["firefox_user_prefs"] = cfg.FIREFOX_PREFS
     return args
+
+
+@pytest.fixture(autouse=True)
+def _left_out_where_the_browser_cannot(request: pytest.FixtureRequest) -> None:
+    """A test that needs what this browser route lacks (playwright.config.py's `lacks`) is
+    left out, saying why: it is marked `needs(capability)`, or runs on the phone profile."""
+    needs = [marker.args[0] for marker in request.node.iter_markers("needs")]
+    params = getattr(request.node, "callspec", None)
+    if params and params.params.get("device_profile") == "phone":
+        needs.append("phone")
+    if not needs:
+        return
+    browser = request.getfixturevalue("browser_name")
+    missing = cfg.lacks(browser, request.getfixturevalue("browser_type_launch_args"))
+    for capability in needs:
+        if capability in missing:
+            pytest.skip(f"{browser} here lacks {capability}: {missing[capability]}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

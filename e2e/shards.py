@@ -2,9 +2,10 @@
 .github/workflows/e2e.yml): the shards' JUnit results in one file, and their Python and
 JavaScript coverage combined and held to floors, as `./scripts/test --cov` holds one run.
 
-    python -m e2e.shards --cov-fail-under 100 --js-cov-fail-under 95 SHARD_RESULTS...
+    python -m e2e.shards --cov-fail-under 100 --js-cov-fail-under 95 [--lane DIR] SHARD_RESULTS...
 
-Each SHARD_RESULTS is one shard's test-results/ folder (`--cov` measured). Writes
+Each SHARD_RESULTS is one shard's test-results/ folder (`--cov` measured); each --lane
+another lane's (Firefox's), whose tests join the results but not the coverage. Writes
 test-results/junit.xml, test-results/coverage/ (both HTML reports) and the summary,
 test-results/shards.md; exits 1 if a test failed in any shard or coverage is below a floor.
 """
@@ -44,15 +45,17 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cov-fail-under", type=float, required=True)
     parser.add_argument("--js-cov-fail-under", type=float, required=True)
+    parser.add_argument("--lane", action="append", type=Path, default=[])
     parser.add_argument("shards", nargs="+", type=Path)
     args = parser.parse_args(argv)
     REPORT.mkdir(parents=True, exist_ok=True)
-    results = merge_results(args.shards)
+    results = merge_results(args.shards + args.lane)
     merge_coverage(args.shards)
     summary = summarize(js_floor=args.js_cov_fail_under, python_floor=args.cov_fail_under)
     unsuccessful = results.failures + results.errors
     counts = f"{results.tests} tests, {unsuccessful} failed or errored, {results.skipped} skipped"
-    report = f"{len(args.shards)} shards: {counts}.\n\n{summary.markdown}\n"
+    lanes = "".join(f" and the {lane.name} lane" for lane in args.lane)
+    report = f"{len(args.shards)} shards{lanes}: {counts}.\n\n{summary.markdown}\n"
     (ROOT / "test-results" / "shards.md").write_text(report)
     print(report)
     if summary.failed_floor:

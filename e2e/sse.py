@@ -1,6 +1,7 @@
 """A real SSE client (httpx + httpx-sse) for protocol and load tests against the live server."""
 
 import asyncio
+import itertools
 import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,7 +15,17 @@ from httpx_sse import EventSource, ServerSentEvent, aconnect_sse, connect_sse
 
 TIMEOUT_S = 10
 ENDINGS = ("done", "error")
+HEARTBEAT = ": ping"
 T = TypeVar("T")
+
+
+def lines_after_opening(source: EventSource) -> Iterator[str]:
+    """A stream's lines after the heartbeat it opens with, at once (Firefox announces a
+    stream open only with its first bytes)."""
+    lines = source.response.iter_lines()
+    opening = list(itertools.islice(lines, 2))
+    assert opening == [HEARTBEAT, ""], f"The stream opened with {opening}, not a heartbeat"
+    return lines
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -19,7 +19,7 @@ from e2e.faults import Faults
 from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from e2e.sse import StreamClient
+from e2e.sse import HEARTBEAT, StreamClient, lines_after_opening
 from e2e.store import Store
 from pages import AppShell, ChatPage
 
@@ -52,7 +52,7 @@ def replay(client: StreamClient, count: int, last_event_id: str | None = None) -
 def replayed_count(client: StreamClient, last_event_id: str | None = None) -> int:
     """How many changes a new subscription replays before it falls quiet (a heartbeat)."""
     with client.subscribe(LIVE, last_event_id) as source:
-        lines = itertools.takewhile(lambda line: line != ": ping", source.response.iter_lines())
+        lines = itertools.takewhile(lambda line: line != HEARTBEAT, lines_after_opening(source))
         return sum(line.startswith("event: ") for line in lines)
 
 

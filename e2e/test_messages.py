@@ -27,6 +27,7 @@ def test_enter_sends_and_shift_enter_starts_a_new_line(chat, openai_mock: OpenAI
     assert len(openai_mock.requests) == 1  # the blank Enter sent nothing
 
 
+@pytest.mark.needs("cdp")  # an input method's composition is typed over CDP
 def test_enter_that_confirms_an_input_method_composition_does_not_send(
     chat, openai_mock: OpenAIMock
 ) -> None:

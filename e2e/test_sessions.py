@@ -4,7 +4,7 @@ and what the page says when the server cannot do what was asked."""
 import pytest
 
 from e2e.api import Api
-from e2e.chat_data import NOTHING_FOUND, TRY_AGAIN
+from e2e.chat_data import NOTHING_FOUND, SAVE_REFUSED, TRY_AGAIN
 from e2e.faults import Faults
 from e2e.file_factory import FileFactory
 from e2e.live_server import LiveServer
@@ -65,12 +65,6 @@ def test_renaming_can_be_cancelled_and_a_blank_name_changes_nothing(chat, api: A
     chat.expect_title("New chat")
     chat.reload()
     chat.expect_title("New chat")
-
-
-SAVE_REFUSED = (
-    "The server could not save your change because its database is read-only. Nothing was "
-    "saved. Try again later, or tell whoever runs this DocChat."
-)
 
 
 @pytest.mark.sqlite

@@ -1,8 +1,9 @@
 """How the app looks: screenshots of key states against baselines committed in
-e2e/baselines/, compared with pixelmatch (a per-pixel colour threshold that ignores
-anti-aliasing). A state may differ from its baseline in at most MAX_DIFFERENT_PIXELS
-pixels; past that, the test fails and its bundle holds the expected, actual and diff
-images. After an intended change: ./scripts/test --update-baselines (then review them).
+e2e/baselines/<browser>/ (engines lay text out differently), compared with pixelmatch (a
+per-pixel colour threshold that ignores anti-aliasing). A state may differ from its
+baseline in at most MAX_DIFFERENT_PIXELS pixels; past that, the test fails and its bundle
+holds the expected, actual and diff images. After an intended change:
+./scripts/test --update-baselines (then review them).
 """
 
 from io import BytesIO
@@ -25,16 +26,20 @@ UPDATE = "--update-baselines"
 
 
 class Screenshots:
-    def __init__(self, bundle: "Bundle", prefix: str, update: bool) -> None:
+    def __init__(self, bundle: "Bundle", browser: str, prefix: str, update: bool) -> None:
         self.bundle = bundle
+        self.browser = browser
+        self.baselines = BASELINES / browser
         self.prefix = prefix
         self.update = update
 
     def expect_look(self, page: Page, state: str) -> None:
         """The page looks as its baseline for this state (animations and caret still)."""
         name = f"{self.prefix}-{state.replace(' ', '-')}"
-        shot = page.screenshot(animations="disabled", caret="hide", scale="css")
-        baseline = BASELINES / f"{name}.png"
+        # Firefox is held still by its prefs (playwright.config.py's FIREFOX_PREFS).
+        still = {"animations": "disabled", "caret": "hide"} if self.browser == "chromium" else {}
+        shot = page.screenshot(scale="css", **({"caret": "initial"} | still))
+        baseline = self.baselines / f"{name}.png"
         if self.update:
             baseline.write_bytes(shot)
             return

@@ -126,8 +126,10 @@ class Keyboard:
         chooser.value.set_files(list(files))
 
     def focus(self, target: Locator, is_focused: str = IS_FOCUSED_JS) -> None:
-        """Tab (or Shift+Tab) until the focus is on the target, as a person would."""
+        """Tab (or Shift+Tab) until the focus is on the target, as a person would, in the
+        window in front (Firefox shows focus in that window only)."""
         page = target.page
+        page.bring_to_front()
         visited: list[str] = []
         for _ in range(MAX_TAB_STOPS):
             if target.evaluate(is_focused):

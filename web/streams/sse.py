@@ -44,6 +44,9 @@ class EventStream(StreamingResponse):
 
 
 async def _sent(batches: AsyncIterator[list[Event]]) -> AsyncIterator[bytes]:
+    # A keep-alive first, at once: Firefox announces a stream open (EventSource's `open`)
+    # only with its first bytes, which would otherwise wait for the first event.
+    yield KEEPALIVE_COMMENT
     retry: int | None = RECONNECT_MS
     async for batch in batches:
         yield _chunk(batch, retry)

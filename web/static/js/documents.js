@@ -39,6 +39,9 @@ async function showChange(list, { document: doc, upload }) {
   const mine = upload && list.querySelector(`[data-upload="${upload}"]`);
   if (mine) {
     mine.dataset.documentId = doc.id;
+    // Stored, so the server has the whole file. Firefox says an upload is sent only once
+    // it is answered, which waits for the file to be read.
+    if (doc.status === "processing") setStatus(mine, "processing");
     return;
   }
   const shown = rowOf(list, doc.id);
