@@ -14,6 +14,7 @@ import openai
 from web.llm.errors import (
     CALL_FAILURES,
     ProviderError,
+    error_in_stream,
     from_openai,
     mid_stream,
     plan_cut_off,
@@ -88,6 +89,8 @@ class OpenAIAnswerer:
         self._usage_ask, response = await self._first_accepted(asks, self._usage_ask)
         try:
             async for chunk in response:
+                if error := chunk.get("error"):
+                    raise error_in_stream(error)
                 if piece := _piece(chunk):
                     yield piece
         except Exception as exc:
@@ -113,6 +116,11 @@ class OpenAIAnswerer:
             "/chat/completions",
             body=body,
             cast_to=object,
+            # An error in the stream comes as a chunk, for `stream` to raise: raised inside
+            # the SDK's generators, it left theirs and httpx's to be closed whenever the
+            # garbage collector came by, which now and then failed ("async generator
+            # already executing").
+            options={"stream_mode": "events"},
             stream=True,
             stream_cls=openai.AsyncStream[Any],
         )

@@ -57,6 +57,15 @@ def from_openai(exc: openai.APIConnectionError | openai.APIStatusError) -> Provi
     return _from_status(exc)
 
 
+def error_in_stream(error: object) -> ProviderError:
+    """An error the service sent in place of the next chunk, after the answer began:
+    `{"error": {"message"}}` as OpenAI, vLLM and llama.cpp send it, or `{"error": "…"}`."""
+    said = error.get("message") if isinstance(error, dict) else error
+    return ProviderError(
+        "unavailable", f"The model service failed mid-answer, saying: {said} Try again.", True
+    )
+
+
 def mid_stream(exc: Exception) -> ProviderError | None:
     """A failure after the answer began: the partial text stays, the person may retry."""
     if isinstance(exc, openai.APITimeoutError):
@@ -66,12 +75,6 @@ def mid_stream(exc: Exception) -> ProviderError | None:
     if isinstance(exc, openai.APIConnectionError):
         return ProviderError(
             "unavailable", "The connection to the model service broke mid-answer. Try again.", True
-        )
-    if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError):
-        return ProviderError(
-            "unavailable",
-            f"The model service failed mid-answer, saying: {exc.message} Try again.",
-            True,
         )
     if isinstance(exc, ValueError):  # a chunk that is not valid JSON
         return ProviderError(
