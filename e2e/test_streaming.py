@@ -8,21 +8,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from e2e import sse
 from e2e.api import Api
 from e2e.faults import Faults
 from e2e.live_server import LiveServer
 from e2e.openai_mock import OpenAIMock
-from e2e.sse import (
-    HEARTBEAT,
-    Answered,
-    StreamClient,
-    ask_and_read,
-    ending,
-    lines_after_opening,
-    run_async,
-    text_of,
-    until_ending,
-)
+from e2e.sse import Answered, StreamClient, ask_and_read, ending, run_async, text_of, until_ending
 from e2e.store import Store
 from pages import AppShell, ChatPage
 
@@ -119,8 +110,8 @@ def test_an_idle_stream_sends_heartbeats(
     events_url = client.ask(client.new_chat(), "Tell me a story").json()["events_url"]
 
     with client.subscribe(events_url) as source:
-        lines = lines_after_opening(source)
-        before_ping = list(itertools.takewhile(lambda line: line != HEARTBEAT, lines))
+        lines = sse.lines_after_opening(source)
+        before_ping = list(itertools.takewhile(lambda line: line != sse.HEARTBEAT, lines))
         reply.release()
         after_ping = list(itertools.takewhile(lambda line: line != "event: done", lines))
 
