@@ -1,4 +1,4 @@
-"""The one place for browser and test knobs; e2e/conftest.py reads it.
+"""The one place for browser and test knobs; the suite reads it through e2e/harness/config.py.
 
 Artifacts (a trace and a screenshot of every failure, under test-results/) are set in
 pyproject.toml's addopts; flags given on the command line win over them.

@@ -1,11 +1,9 @@
 """Fixtures: the app in-process with OpenAI mocked, a fresh browser context per test."""
 
 import contextlib
-import importlib.util
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -14,110 +12,48 @@ import pytest_httpx2  # noqa: F401  (registers respx's "httpcore2" mocker, used 
 import respx
 from playwright.sync_api import (
     BrowserContext,
-    BrowserType,
     Page,
-    Playwright,
-    expect,
-    sync_playwright,
 )
-from playwright.sync_api import Error as PlaywrightError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from e2e.api import Api
-from e2e.app_process import AppProcess
-from e2e.balancer import Balancer
-from e2e.faults import Faults
-from e2e.file_factory import FileFactory
-from e2e.js_coverage import JS_COVERAGE_ARGS, JsCoverage, measuring
-from e2e.live_server import LiveServer
-from e2e.openai_mock import BASE_URL, OpenAIMock
-from e2e.openai_server import OpenAIServer
-from e2e.store import Store
-from e2e.visual import FONTS_CONF, UPDATE, Screenshots
-from pages import AppShell, ChatPage, hands
+from e2e.harness.checks.visual import UPDATE, Screenshots
+from e2e.harness.clients.api import Api
+from e2e.harness.clients.sse import StreamClient
+from e2e.harness.config import cfg
+from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.model.openai_mock import BASE_URL, OpenAIMock
+from e2e.harness.model.openai_server import OpenAIServer
+from e2e.harness.reports.js_coverage import measuring
+from e2e.harness.server.app_process import AppProcess
+from e2e.harness.server.balancer import Balancer
+from e2e.harness.server.faults import Faults
+from e2e.harness.server.live_server import LiveServer
+from e2e.harness.server.stored import Store
+from pages import AppShell, ChatPage
 from web.settings import Settings
 
 if TYPE_CHECKING:
-    from e2e.reporting import Bundle  # a plugin: imported by pytest, not before it
+    from e2e.harness.reports.reporting import Bundle  # a plugin: imported by pytest, not before it
 
-ROOT = Path(__file__).resolve().parent.parent
-pytest_plugins = ["e2e.reporting", "e2e.coverage_report"]
-# Tests that fail on purpose, for e2e/test_reporting.py to run in a pytest of its own.
+pytest_plugins = [
+    "e2e.harness.browsers",
+    "e2e.harness.reports.reporting",
+    "e2e.harness.reports.coverage_report",
+]
+# Tests that fail on purpose, for e2e/suite/test_reporting.py to run in a pytest of its own.
 collect_ignore = [] if os.environ.get("DOCCHAT_SELFTEST") == "1" else ["selftest"]
 
 
-def _load_config() -> ModuleType:
-    # The file name has a dot in it, so it is loaded by path.
-    spec = importlib.util.spec_from_file_location(
-        "playwright_config", ROOT / "playwright.config.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cfg = _load_config()
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(UPDATE, action="store_true", help="rewrite e2e/baselines/ (visual tests)")
+    parser.addoption(UPDATE, action="store_true", help="rewrite e2e/look/baselines/ (visual tests)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "settings(**overrides): app settings for the live server")
     config.addinivalue_line(
-        "markers", f"devices(*names): run on each of these profiles, of {list(cfg.DEVICES)}"
-    )
-    config.addinivalue_line(
-        "markers",
-        f"needs(capability): left out on a browser route without it, of {cfg.CAPABILITIES}",
-    )
-    config.addinivalue_line(
         "markers",
         "browser_errors(*patterns, statuses=[...], reason=...): browser errors a test expects",
     )
-    expect.set_options(timeout=cfg.EXPECT_TIMEOUT)
-    if measuring(config) and _browsers(config) != ["chromium"]:
-        raise pytest.UsageError(
-            "--cov measures the JavaScript over the Chrome DevTools Protocol, which is "
-            "Chromium's: measure coverage on Chromium (the default browser)."
-        )
-
-
-def _browsers(config: pytest.Config) -> list[str]:
-    return config.getoption("browser") or ["chromium"]
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before any test (and any xdist worker), each browser is launched once: if this
-    Playwright cannot drive it, the run stops here, naming both versions."""
-    config = session.config
-    if hasattr(config, "workerinput") or config.option.collectonly or cfg.remote_browser():
-        return
-    with sync_playwright() as playwright:
-        for name in _browsers(config):
-            browser_type = getattr(playwright, name)
-            try:
-                how = cfg.launch_args(name, browser_type.executable_path)
-                browser = browser_type.launch(**how)
-                browser.new_context().close()
-                browser.close()
-            except cfg.BrowserNotFound as missing:
-                pytest.exit(str(missing), returncode=pytest.ExitCode.USAGE_ERROR)
-            except PlaywrightError as refused:
-                problem = cfg.cannot_drive(name, how, str(refused))
-                pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Chromium (--browser firefox), the tests that open no browser are left out:
-    they test the server alone, as the Chromium lane does."""
-    if "chromium" in _browsers(config):
-        return
-    browserless = [item for item in items if "browser_name" not in item.fixturenames]
-    if browserless:
-        config.hook.pytest_deselected(items=browserless)
-        items[:] = [item for item in items if "browser_name" in item.fixturenames]
 
 
 class _TestSettings(Settings):
@@ -283,6 +219,15 @@ def files(tmp_path: Path) -> FileFactory:
 
 
 @pytest.fixture
+def client(live_server: LiveServer) -> Iterator[StreamClient]:
+    """A person without a browser, in a workspace of their own: the JSON API and event
+    streams over HTTP, for API-only tests and what a browser can't send."""
+    client = StreamClient(live_server.url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
 def store(live_server: LiveServer) -> Store:
     """What the server has stored, read through the server itself."""
     return Store(live_server)
@@ -300,7 +245,7 @@ def faults(live_server: LiveServer) -> Iterator[Faults]:
 def screenshots(
     request: pytest.FixtureRequest, failure_bundle: "Bundle", browser_name: str, device_profile: str
 ) -> Screenshots:
-    """Compares key states with their baselines (see e2e/visual.py)."""
+    """Compares key states with their baselines (see e2e/harness/checks/visual.py)."""
     update = request.config.getoption(UPDATE)
     return Screenshots(failure_bundle, browser_name, device_profile, update)
 
@@ -309,71 +254,6 @@ def screenshots(
 def api(page: Page) -> Api:
     """The JSON API in the browser context's workspace."""
     return Api(page.request)
-
-
-@pytest.fixture(scope="session")
-def connect_options() -> dict | None:
-    """A remote browser server, when DOCCHAT_BROWSER_WS names one (see playwright.config.py)."""
-    return cfg.remote_browser()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict,
-    browser_type: BrowserType,
-    browser_name: str,
-    pytestconfig: pytest.Config,
-) -> dict:
-    how = cfg.launch_args(browser_name, browser_type.executable_path)  # found at the start
-    # Only the fonts the set-up installed: screenshots render alike on every machine.
-    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
-    args = {**browser_type_launch_args, **how, "env": env}
-    if browser_name == "chromium":
-        args["args"] = cfg.CHROMIUM_ARGS + (JS_COVERAGE_ARGS if measuring(pytestconfig) else [])
-    else:
-        args["firefox_user_prefs"] = cfg.FIREFOX_PREFS
-    return args
-
-
-@pytest.fixture(autouse=True)
-def _left_out_where_the_browser_cannot(request: pytest.FixtureRequest) -> None:
-    """A test that needs what this browser route lacks (playwright.config.py's `lacks`) is
-    left out, saying why: it is marked `needs(capability)`, or runs on the phone profile."""
-    needs = [marker.args[0] for marker in request.node.iter_markers("needs")]
-    params = getattr(request.node, "callspec", None)
-    if params and params.params.get("device_profile") == "phone":
-        needs.append("phone")
-    if not needs:
-        return
-    browser = request.getfixturevalue("browser_name")
-    missing = cfg.lacks(browser, request.getfixturevalue("browser_type_launch_args"))
-    for capability in needs:
-        if capability in missing:
-            pytest.skip(f"{browser} here lacks {capability}: {missing[capability]}")
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    marker = metafunc.definition.get_closest_marker("devices")
-    if marker:
-        metafunc.parametrize("device_profile", marker.args, indirect=True)
-
-
-@pytest.fixture
-def device_profile(request: pytest.FixtureRequest) -> str:
-    """The device profile this test runs on (see playwright.config.py's DEVICES)."""
-    return getattr(request, "param", "desktop")
-
-
-@pytest.fixture
-def browser_context_args(
-    browser_context_args: dict,
-    app_url: str,
-    playwright: Playwright,
-    device_profile: str,
-) -> dict:
-    descriptor = cfg.DEVICES[device_profile]
-    shape = playwright.devices[descriptor] if descriptor else {"viewport": cfg.VIEWPORT}
-    return {**browser_context_args, **shape, "base_url": app_url}
 
 
 @pytest.fixture
@@ -385,7 +265,7 @@ def app_url(
 ) -> Iterator[str]:
     """Where the browser finds the app: the live server, or with --processes 2 a
     balancer in front of it and a second app process on the same database and data dir,
-    which gets every API call but the event streams (e2e/balancer.py)."""
+    which gets every API call but the event streams (e2e/harness/server/balancer.py)."""
     if pytestconfig.getoption("processes") == 1:
         yield live_server.url
         return
@@ -394,39 +274,6 @@ def app_url(
         balancer.start()
         yield balancer.url
         balancer.stop()
-
-
-@pytest.fixture
-def new_context(
-    new_context,
-    failure_bundle: "Bundle",
-    js_coverage: JsCoverage | None,
-    device_profile: str,
-) -> Iterator[Callable[..., BrowserContext]]:
-    """pytest-playwright's, with our timeouts, the browser's console kept for reports,
-    the device's hands for page objects and, with --cov, the JavaScript it runs measured."""
-    pointers = hands.PointerGuard() if device_profile == "keyboard" else None
-
-    def make(**kwargs: object) -> BrowserContext:
-        context = _with_timeouts(new_context(**kwargs))
-        failure_bundle.browser.watch(context)
-        if js_coverage:
-            js_coverage.watch(context)
-        if device_profile == "phone":
-            hands.use(context, hands.Finger())
-        if pointers:
-            hands.use(context, hands.Keyboard())
-            pointers.watch(context)
-        return context
-
-    yield make
-    if pointers and failure_bundle.passed("call"):
-        pointers.expect_unused()
-
-
-@pytest.fixture
-def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
-    return new_context()
 
 
 @pytest.fixture
@@ -450,9 +297,3 @@ def new_user(new_context: Callable[..., BrowserContext]) -> Callable[[], Page]:
 @pytest.fixture
 def another_page(new_user: Callable[[], Page]) -> Page:
     return new_user()
-
-
-def _with_timeouts(context: BrowserContext) -> BrowserContext:
-    context.set_default_timeout(cfg.ACTION_TIMEOUT)
-    context.set_default_navigation_timeout(cfg.NAVIGATION_TIMEOUT)
-    return context

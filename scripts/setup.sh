@@ -59,7 +59,7 @@ ensure_node_modules() {
 }
 
 # ensure_litellm: LiteLLM's proxy, the OpenAI-compatible server the suite runs DocChat
-# against besides its own stand-in (e2e/litellm_proxy.py), pinned, in a venv of its own:
+# against besides its own stand-in (e2e/harness/model/litellm_proxy.py), pinned, in a venv of its own:
 # its many dependencies stay out of the app's.
 LITELLM="litellm[proxy]==1.108.7"
 ensure_litellm() {

@@ -21,6 +21,7 @@ from web.context import AppContext
 from web.documents import repository as doc_repo
 from web.documents import routes as document_routes
 from web.errors import install_error_handlers, no_nul_in_path
+from web.leases import Lease, forever
 from web.limits import (
     BodyLimitMiddleware,
     PerWorkspace,
@@ -29,12 +30,11 @@ from web.limits import (
     too_many_uploads,
 )
 from web.llm.answerers import Answerer, OfflineAnswerer, OpenAIAnswerer
-from web.processes import Lease, forever
 from web.security import SameOriginMiddleware, SecurityHeadersMiddleware
 from web.settings import Settings
 from web.storage import BlobStore, open_database
 from web.streams.hub import StreamHub
-from web.streams.waking import WakeLiveTabs
+from web.streams.wake_tabs import WakeLiveTabs
 from web.workspaces import WorkspaceMiddleware
 
 log = logging.getLogger("docchat")

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from web.leases import Lease
 from web.limits import PerWorkspace
 from web.llm.answerers import Answerer
-from web.processes import Lease
 from web.settings import Settings
 from web.storage import BlobStore, Database
 from web.streams.hub import StreamHub

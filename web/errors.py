@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from web.storable import NUL
+from web.storable_text import NUL
 from web.storage import STORAGE_ERRORS, DatabaseError
 from web.storage.db import is_full, is_read_only
 from web.templating import not_found_page

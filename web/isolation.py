@@ -15,12 +15,17 @@ import threading
 from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
+
+from web.fault_points import fault_point
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 # Imported once, there, not in each child: the work's modules, and the main module (which
 # a child would otherwise run again to set itself up).
-_CONTEXT.set_forkserver_preload(["__main__", "web.documents.bounded", "web.chat.display"])
+_CONTEXT.set_forkserver_preload(
+    ["__main__", "web.documents.limited_extraction", "web.chat.display"]
+)
 EXIT_GRACE_S = 1
 T = TypeVar("T")
 
@@ -43,7 +48,7 @@ def run_isolated(work: Callable[..., T], args: tuple[Any, ...], seconds: float) 
     """`work(*args)`, run in a child process given `seconds` to answer (`work` is named
     by its module, so it must be a module's top-level function)."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_answer, args=(sender, work, args), daemon=True)
+    child = _child(_answer, (sender, work, args))
     child.start()
     sender.close()
     try:
@@ -60,6 +65,12 @@ def run_isolated(work: Callable[..., T], args: tuple[Any, ...], seconds: float) 
         child.kill()  # one still running is stuck or over its time
         child.join()
         receiver.close()
+
+
+@fault_point("isolated.child")
+def _child(target: Callable[..., None], args: tuple[Any, ...]) -> BaseProcess:
+    """A child process that will run `target(*args)`, not started yet."""
+    return _CONTEXT.Process(target=target, args=args, daemon=True)
 
 
 def _answer(sender: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:

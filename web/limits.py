@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.errors import AppError
+from web.fault_points import fault_point
 
 
 class PerWorkspace:
@@ -19,6 +20,7 @@ class PerWorkspace:
         self.refusal = refusal
         self._open: Counter[str] = Counter()
 
+    @fault_point("slots.holding")
     @contextmanager
     def hold(self, workspace: str) -> Iterator[None]:
         if self._open[workspace] >= self.limit:
@@ -101,6 +103,7 @@ class BodyLimitMiddleware:
         else:
             await self.app(scope, receive, send)
 
+    @fault_point("body.reading_chunked")
     async def _read_chunked(self, receive: Receive) -> Message | None:
         """The whole body as one message (or the disconnect that cut it short); None once
         it passes the limit."""

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from web.chat import repository as chat_repo
+from web.chat import rows as chat_rows
 from web.chat.display import message_json
 from web.chat.rendering import with_html
 from web.context import AppContext, Ctx, Workspace
@@ -15,7 +15,7 @@ from web.documents.display import summary
 from web.documents.validate import CONTENT_TYPES
 from web.errors import FileTooLarge, MessageTooLong
 from web.streams import events
-from web.templating import not_found_page, templates
+from web.templating import not_found_page, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ def _shell(
     return {
         "live_event_id": seen,
         "documents": [_document(r) for r in doc_repo.list_all(ctx.db, workspace)],
-        "sessions": [chat_repo.session_json(r) for r in chat_repo.list_sessions(ctx.db, workspace)],
+        "sessions": [chat_rows.session_json(r) for r in chat_rows.list_sessions(ctx.db, workspace)],
         "current_session": current_session,
         "accept": ",".join(CONTENT_TYPES),
         "max_upload_mb": ctx.settings.max_upload_mb,
@@ -57,7 +57,7 @@ def _shell(
 @router.get("/")
 async def home(request: Request, ctx: Ctx, workspace: Workspace) -> Response:
     seen = events.changes.last_seq(ctx.db, workspace)
-    return templates.TemplateResponse(request, "index.html", _shell(ctx, workspace, seen))
+    return page(request, "index.html", _shell(ctx, workspace, seen))
 
 
 @router.get("/documents/{document_id}/row")
@@ -69,7 +69,7 @@ async def document_row(
     if row is None:
         return not_found_page(request, "Document")
     context = {"document": _document(row), "status_labels": STATUS_LABELS}
-    return templates.TemplateResponse(request, "document_row.html", context)
+    return page(request, "document_row.html", context)
 
 
 @router.get("/messages/{message_id}/item")
@@ -77,30 +77,30 @@ async def message_item(
     message_id: str, request: Request, ctx: Ctx, workspace: Workspace
 ) -> Response:
     """One finished message, for the page to swap in when its stream ends."""
-    row = chat_repo.get_message(ctx.db, workspace, message_id)
+    row = chat_rows.get_message(ctx.db, workspace, message_id)
     if row is None:
         return not_found_page(request, "Message")
     [row] = await with_html(ctx, [row])
-    message = {**message_json(row), "latest": chat_repo.is_last_message(ctx.db, row)}
+    message = {**message_json(row), "latest": chat_rows.is_last_message(ctx.db, row)}
     context = {"message": message, "mode_labels": MODE_LABELS}
-    return templates.TemplateResponse(request, "message.html", context)
+    return page(request, "message.html", context)
 
 
 @router.get("/c/{session_id}")
 async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Workspace) -> Response:
     seen = events.changes.last_seq(ctx.db, workspace)
-    session = chat_repo.get_session(ctx.db, workspace, session_id)
+    session = chat_rows.get_session(ctx.db, workspace, session_id)
     if session is None:
         return not_found_page(request, "Chat session")
     messages = []
-    for row in await with_html(ctx, chat_repo.messages(ctx.db, session_id)):
+    for row in await with_html(ctx, chat_rows.messages(ctx.db, session_id)):
         message = message_json(row)
         if message["status"] == "streaming":
             message["last_event_id"] = events.answers.last_seq(ctx.db, message["id"])
         messages.append(message)
     if messages:
         messages[-1]["latest"] = True  # only the latest answer can be retried
-    session_json = chat_repo.session_json(session)
+    session_json = chat_rows.session_json(session)
     chosen = session_json["document_ids"]
     ready = [
         {**doc_repo.as_json(r), "chosen": chosen is None or r["id"] in chosen}
@@ -119,4 +119,4 @@ async def chat_page(session_id: str, request: Request, ctx: Ctx, workspace: Work
         "max_message_chars": ctx.settings.max_message_chars,
         "too_long_message": MessageTooLong(ctx.settings.max_message_chars).message,
     }
-    return templates.TemplateResponse(request, "chat.html", context)
+    return page(request, "chat.html", context)

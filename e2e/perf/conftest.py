@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e.app_process import AppProcess
+from e2e.harness.server.app_process import AppProcess
+from e2e.harness.server.postgres import PostgresServer
 from e2e.perf.report import PerfReport
-from e2e.postgres import PostgresServer
 
 REPORT_DIR = Path("test-results/perf")
 

@@ -25,7 +25,7 @@ from e2e.perf.measure import cpu_s
 from e2e.perf.model_server import emitted_ns, script
 
 if TYPE_CHECKING:  # the workers, spawned for every load, need not import the app
-    from e2e.app_process import AppProcess
+    from e2e.harness.server.app_process import AppProcess
 
 WORKERS = 2
 TIMEOUT_S = 60

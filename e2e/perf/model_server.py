@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from e2e.dialects import chunk, event
+from e2e.harness.model.dialects import chunk, event
 
 EMITTED_AT = re.compile(r"@(\d+)")
 scripted = {"tokens": 20, "pace_s": 0.0, "filler": ""}

@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from e2e.live_server import LiveServer
-from e2e.openai_mock import OpenAIMock
+from e2e.harness.clients.sse import Answered, ask_and_read, run_async
+from e2e.harness.model.openai_mock import OpenAIMock
+from e2e.harness.server.live_server import LiveServer
 from e2e.perf.report import PerfReport, percentile
-from e2e.sse import Answered, ask_and_read, run_async
 from pages import AppShell
 from pages.dom_clock import DomClock
 from web.chat import repository as chat_repo
+from web.chat import rows as chat_rows
 
 pytestmark = pytest.mark.perf
 
@@ -137,7 +138,7 @@ def test_two_hundred_api_streams_at_once(
 def test_a_session_with_500_messages(chat, live_server: LiveServer, perf: PerfReport) -> None:
     def fill(ctx) -> None:
         session = ctx.db.one(
-            f"SELECT {chat_repo.SESSION_FIELDS} FROM sessions WHERE id = ?", chat.session_id
+            f"SELECT {chat_rows.SESSION_FIELDS} FROM sessions WHERE id = ?", chat.session_id
         )
         for n in range(250):
             _, answer = chat_repo.add_exchange(ctx.db, session, f"Question {n}?", "chat", False)

@@ -5,7 +5,7 @@ its WAL with synchronous=NORMAL): what is compared is the serving, not the disk.
 
 import pytest
 
-from e2e.app_process import AppProcess
+from e2e.harness.server.app_process import AppProcess
 from e2e.perf import load
 from e2e.perf.load import all_done, ttft_ms
 from e2e.perf.model_server import script

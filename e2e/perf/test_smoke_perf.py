@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from e2e.app_process import AppProcess
-from e2e.file_factory import FileFactory
+from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.server.app_process import AppProcess
 from e2e.perf import load
 from e2e.perf.load import Heard, all_done, answered_at_cost, tokens_per_s, ttft_ms
 from e2e.perf.measure import peak_rss_mb, reset_peak_rss

@@ -5,7 +5,7 @@ model's own, measured in the same run."""
 
 import pytest
 
-from e2e.app_process import AppProcess
+from e2e.harness.server.app_process import AppProcess
 from e2e.perf import load
 from e2e.perf.load import all_done, answered_at_cost, tokens_per_s, ttft_ms
 from e2e.perf.measure import MemorySampler, slope_per_minute

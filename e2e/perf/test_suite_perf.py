@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from e2e.live_server import LiveServer
+from e2e.harness.server.live_server import LiveServer
 from e2e.perf.report import PerfReport
 from pages import AppShell
 from pages.base import BasePage

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from e2e.faults import Faults
-from e2e.file_factory import FileFactory
-from e2e.live_server import LiveServer
+from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.server.faults import Faults
+from e2e.harness.server.live_server import LiveServer
 from e2e.perf.measure import disk_write_mb_per_s, peak_rss_mb, reset_peak_rss
 from e2e.perf.report import PerfReport
 

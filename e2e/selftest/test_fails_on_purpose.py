@@ -1,11 +1,11 @@
-"""Tests that fail on purpose, run only by e2e/test_reporting.py to check failure reports.
+"""Tests that fail on purpose, run only by e2e/suite/test_reporting.py to check failure reports.
 
 Collected only when DOCCHAT_SELFTEST=1 (see e2e/conftest.py).
 """
 
 import pytest
 
-from e2e.openai_mock import OpenAIMock
+from e2e.harness.model.openai_mock import OpenAIMock
 
 
 @pytest.mark.browser_errors("on purpose", reason="shows up in browser.json")

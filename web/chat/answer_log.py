@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from web.chat import repository as repo
+from web.chat import rows
 from web.chat.display import message_json, thought_json
 from web.chat.rendering import rendered
 from web.context import AppContext
@@ -112,7 +113,7 @@ class AnswerLog:
         if self._ended:
             return
         self._flush()  # its whole text stored, then read (the job writes no more of it)
-        text = repo.answer_text(self.ctx.db.conn, self.message_id)
+        text = rows.answer_text(self.ctx.db.conn, self.message_id)
         try:
             html = await rendered(self.ctx, text)
         except asyncio.CancelledError:
@@ -141,7 +142,7 @@ class AnswerLog:
             if error_json:  # `error {code, message, retryable}`: what went wrong, in words
                 events.answers.append(conn, self.message_id, "error", error_json)
             else:  # `done {message}`: the finished message, as the API gives it
-                message = message_json(repo.get_message_by_id(self.ctx.db, self.message_id))
+                message = message_json(rows.get_message_by_id(self.ctx.db, self.message_id))
                 events.answers.append(conn, self.message_id, "done", {"message": message})
         self._ended = True
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from web.chat import repository as repo
+from web.chat import rows
 from web.context import Ctx, Workspace
 from web.errors import NotFound
 from web.streams.sse import ENDED, EventStream, ResumeAfter
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["streams"])
 
 def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> str:
     # A dependency, so a 404 is answered before the event stream starts.
-    message = repo.get_message(ctx.db, workspace, message_id)
+    message = rows.get_message(ctx.db, workspace, message_id)
     if message is None or message["role"] != "assistant":
         raise NotFound("Message")
     return message_id
@@ -36,7 +36,7 @@ async def _subscribed(
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
 ) -> Response:
-    elsewhere = functools.partial(repo.is_being_written, ctx.db, message_id)
+    elsewhere = functools.partial(rows.is_being_written, ctx.db, message_id)
     if ctx.hub.answer_ended_at(message_id, after, elsewhere):
         return Response(status_code=204)
     return EventStream(ctx.hub.subscribe(message_id, after, elsewhere))

@@ -1,5 +1,5 @@
 """Answers whose process is gone (it crashed) end as `interrupted`, and its documents as
-failed: at start, and at each renewal of this process's lease (web/processes.py)."""
+failed: at start, and at each renewal of this process's lease (web/leases.py)."""
 
 from web.chat import repository as repo
 from web.chat.answer_log import INTERRUPTED, AnswerLog

@@ -1,44 +1,30 @@
-"""Session and message rows.
+"""Writing chats' and messages' rows, and what a question is asked with.
 
 Each change to a chat, and each answer that starts, is announced to the workspace's tabs
-in the same transaction.
+in the same transaction (announcements.py).
 """
 
-import itertools
 import json
 from dataclasses import asdict
 from typing import Any
 
-from web.chat.display import Message, message_json
+from web.chat import announcements, rows
+from web.chat.display import Message
 from web.chat.endings import IN_HISTORY
 from web.errors import ReplyInProgress
-from web.llm.prompts import AnswerRequest
-from web.processes import ORPHANED
-from web.records import new_id, utc_now
+from web.fault_points import fault_point
+from web.leases import ORPHANED
+from web.llm.prompts import AnswerRequest, recent_exchanges
 from web.retrieval import Passage
+from web.row_stamps import new_id, utc_now
 from web.storage import Connection, Database, Row
 from web.streams import events
 
-SESSION_FIELDS = "id, title, document_ids, created_at, updated_at"
-MESSAGE_FIELDS = (
-    "m.id, m.session_id, m.role, m.mode, m.content, m.status, m.error, m.offline, "
-    "m.citations, m.steps, m.reasoning, m.thought_s, m.usage, m.html, m.created_at"
-)
 UNTITLED = "New chat"
 TITLE_CHARS = 60
 
 
-def session_json(row: Row) -> dict[str, Any]:
-    ids = row["document_ids"]
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "document_ids": json.loads(ids) if ids is not None else None,
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
+@fault_point("chat.creating")
 def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
     session_id, now = new_id(), utc_now()
     with db.transaction() as conn:
@@ -47,24 +33,8 @@ def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
             "VALUES (?, ?, ?, ?, ?)",
             (session_id, workspace_id, title or UNTITLED, now, now),
         )
-        _announce_session(db, session_id)
-    return get_session(db, workspace_id, session_id)
-
-
-def get_session(db: Database, workspace_id: str, session_id: str) -> Row | None:
-    return db.one(
-        f"SELECT {SESSION_FIELDS} FROM sessions WHERE id = ? AND workspace_id = ?",
-        session_id,
-        workspace_id,
-    )
-
-
-def list_sessions(db: Database, workspace_id: str) -> list[Row]:
-    return db.all(
-        f"SELECT {SESSION_FIELDS} FROM sessions WHERE workspace_id = ? "
-        "ORDER BY updated_at DESC, rowid DESC",
-        workspace_id,
-    )
+        announcements.announce_session(db, session_id)
+    return rows.get_session(db, workspace_id, session_id)
 
 
 def update_session(db: Database, session_id: str, **changes: Any) -> None:
@@ -77,7 +47,7 @@ def update_session(db: Database, session_id: str, **changes: Any) -> None:
             f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
             (*changes.values(), utc_now(), session_id),
         )
-        _announce_session(db, session_id)
+        announcements.announce_session(db, session_id)
 
 
 def delete_session(db: Database, workspace_id: str, session_id: str) -> None:
@@ -85,50 +55,6 @@ def delete_session(db: Database, workspace_id: str, session_id: str) -> None:
     with db.transaction() as conn:
         conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         events.changes.append(conn, workspace_id, "session_deleted", {"id": session_id})
-
-
-def messages(db: Database, session_id: str) -> list[Message]:
-    rows = db.all(
-        f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? ORDER BY m.rowid",
-        session_id,
-    )
-    return [_with_streamed_text(db, row) for row in rows]
-
-
-def get_message(db: Database, workspace_id: str, message_id: str) -> Row | None:
-    """The row as stored, for checks on who owns it and where it stands (an answer being
-    written has its text in its log: `messages` and `get_message_by_id` add it)."""
-    return db.one(
-        f"SELECT {MESSAGE_FIELDS} FROM messages m JOIN sessions s ON s.id = m.session_id "
-        "WHERE m.id = ? AND s.workspace_id = ?",
-        message_id,
-        workspace_id,
-    )
-
-
-def get_message_by_id(db: Database, message_id: str) -> Message:
-    row = db.one(f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.id = ?", message_id)
-    return _with_streamed_text(db, row)
-
-
-def _with_streamed_text(db: Database, row: Row) -> Message:
-    """An answer being written has, as its text and reasoning, what its log has stored so
-    far."""
-    if row["status"] != "streaming":
-        return row
-    conn, message_id = db.conn, row["id"]
-    return {
-        **dict(row),
-        "content": row["content"] + events.streamed_text(conn, message_id),
-        "reasoning": row["reasoning"] + events.streamed_text(conn, message_id, "reasoning"),
-    }
-
-
-def is_being_written(db: Database, message_id: str) -> bool:
-    """An answer's job runs in this process or another (a crashed one's answers are
-    marked interrupted when the app starts)."""
-    row = db.one("SELECT status FROM messages WHERE id = ?", message_id)
-    return row is not None and row["status"] == "streaming"
 
 
 def _one_answer_at_a_time(conn: Connection, session_id: str) -> None:
@@ -143,6 +69,7 @@ def _one_answer_at_a_time(conn: Connection, session_id: str) -> None:
         raise ReplyInProgress()
 
 
+@fault_point("answer.adding")
 def add_exchange(
     db: Database, session: Row, content: str, mode: str, offline: bool, writer: str
 ) -> tuple[str, str]:
@@ -168,13 +95,13 @@ def add_exchange(
             "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?",
             (title, now, session["id"]),
         )
-        _announce_session(db, session["id"])
-        announce_answer(db, assistant_id, question_id=user_id)
+        announcements.announce_session(db, session["id"])
+        announcements.announce_answer(db, assistant_id, question_id=user_id)
     return user_id, assistant_id
 
 
 def adopt_orphans(db: Database, writer: str) -> list[str]:
-    """Answers streaming for a process that is gone (web/processes.py), now the writer's
+    """Answers streaming for a process that is gone (web/leases.py), now the writer's
     to end: each is adopted by one process only, whichever gets there first."""
     with db.transaction() as conn:
         adopted = conn.execute(
@@ -227,7 +154,7 @@ def set_ending(
     """`laid_out`: its whole text, and that as HTML (None: not yet, web/chat/rendering.py;
     its text is read from its log here)."""
     (before,) = conn.execute("SELECT usage FROM messages WHERE id = ?", (message_id,)).fetchone()
-    text, html = laid_out or (answer_text(conn, message_id), None)
+    text, html = laid_out or (rows.answer_text(conn, message_id), None)
     conn.execute(
         "UPDATE messages SET content = ?, reasoning = reasoning || ?, status = ?, "
         "error = ?, sources = ?, usage = ?, html = ? WHERE id = ?",
@@ -242,13 +169,6 @@ def set_ending(
             message_id,
         ),
     )
-
-
-def answer_text(conn: Connection, message_id: str) -> str:
-    """An answer's whole text: its row's (what it had before it went on) and its log's
-    tokens since. Reading the log costs what its tokens do: read it once an ending."""
-    (content,) = conn.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()
-    return content + events.streamed_text(conn, message_id)
 
 
 def set_html(db: Database, message_id: str, content: str, html: str) -> None:
@@ -277,46 +197,16 @@ def history(
 
     With `before`, only exchanges that come before that message.
     """
-    rows = db.all(
+    earlier = db.all(
         "SELECT id, role, content, status FROM messages WHERE session_id = ? ORDER BY rowid",
         session_id,
     )
     if before is not None:
-        rows = rows[: next(i for i, row in enumerate(rows) if row["id"] == before)]
-    kept: list[dict[str, str]] = []
-    for question, answer in reversed(list(itertools.pairwise(rows))):
-        if question["role"] != "user" or answer["role"] != "assistant":
-            continue
-        if answer["status"] not in IN_HISTORY or not answer["content"]:
-            continue
-        budget_chars -= len(question["content"]) + len(answer["content"])
-        if budget_chars < 0:
-            break
-        kept[:0] = [
-            {"role": "user", "content": question["content"]},
-            {"role": "assistant", "content": answer["content"]},
-        ]
-    return kept
+        earlier = earlier[: next(i for i, row in enumerate(earlier) if row["id"] == before)]
+    return recent_exchanges(earlier, budget_chars, finished=IN_HISTORY)
 
 
-def question_for(db: Database, answer: Message) -> Row:
-    """The user message an answer replies to: the one just before it."""
-    return db.one(
-        f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? AND m.role = 'user' "
-        "AND m.rowid < (SELECT rowid FROM messages WHERE id = ?) ORDER BY m.rowid DESC LIMIT 1",
-        answer["session_id"],
-        answer["id"],
-    )
-
-
-def is_last_message(db: Database, message: Message) -> bool:
-    last = db.one(
-        "SELECT id FROM messages WHERE session_id = ? ORDER BY rowid DESC LIMIT 1",
-        message["session_id"],
-    )
-    return last["id"] == message["id"]
-
-
+@fault_point("answer.replacing")
 def replace_answer(db: Database, answer: Message, offline: bool, writer: str) -> str:
     """A new streaming answer in place of a finished one, for the same question, written
     by `writer` (a process)."""
@@ -330,11 +220,12 @@ def replace_answer(db: Database, answer: Message, offline: bool, writer: str) ->
             (new_answer_id, answer["session_id"], answer["mode"], int(offline), now, writer),
         )
         conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
-        _announce_session(db, answer["session_id"])
-        announce_answer(db, new_answer_id, replaces=answer["id"])
+        announcements.announce_session(db, answer["session_id"])
+        announcements.announce_answer(db, new_answer_id, replaces=answer["id"])
     return new_answer_id
 
 
+@fault_point("answer.reopening")
 def reopen_answer(db: Database, answer: Message, writer: str) -> None:
     """An answer stopped at the length limit goes on, written by `writer` (a process):
     streaming again, same log."""
@@ -345,39 +236,7 @@ def reopen_answer(db: Database, answer: Message, writer: str) -> None:
             (writer, answer["id"]),
         )
         events.reopen(conn, answer["id"])
-        announce_answer(db, answer["id"], replaces=answer["id"])
-
-
-def started_answer_json(db: Database, answer_id: str) -> dict[str, Any]:
-    """An answer just started, with the id of its last event so far (a continued one has
-    its earlier events): where its stream goes on from."""
-    answer = message_json(get_message_by_id(db, answer_id))
-    answer["last_event_id"] = events.answers.last_seq(db, answer_id)
-    return answer
-
-
-def announce_answer(
-    db: Database, answer_id: str, *, question_id: str | None = None, replaces: str | None = None
-) -> None:
-    """`answer {session_id, question, answer, replaces}`: an answer starts streaming, after
-    a new question (sent), or in place of another (retried) or of itself (continued). The
-    answer carries `last_event_id`, where its own stream goes on from."""
-    answer = started_answer_json(db, answer_id)
-    question = message_json(get_message_by_id(db, question_id)) if question_id else None
-    (workspace_id,) = db.one("SELECT workspace_id FROM sessions WHERE id = ?", answer["session_id"])
-    data = {
-        "session_id": answer["session_id"],
-        "question": question,
-        "answer": answer,
-        "replaces": replaces,
-    }
-    events.changes.append(db.conn, workspace_id, "answer", data)
-
-
-def _announce_session(db: Database, session_id: str) -> None:
-    """`session {session}`: the chat as it is now (new, renamed, its documents, its place)."""
-    row = db.one(f"SELECT workspace_id, {SESSION_FIELDS} FROM sessions WHERE id = ?", session_id)
-    events.changes.append(db.conn, row["workspace_id"], "session", {"session": session_json(row)})
+        announcements.announce_answer(db, answer["id"], replaces=answer["id"])
 
 
 def _sources_json(request: AnswerRequest) -> str:
@@ -388,7 +247,7 @@ def _sources_json(request: AnswerRequest) -> str:
 def continuation(db: Database, answer: Message, budget_chars: int) -> AnswerRequest:
     """What asks the model to go on with an answer: the same question, history and sources
     as before (numbered the same, so citations still match), and the answer so far."""
-    question = question_for(db, answer)
+    question = rows.question_for(db, answer)
     (saved,) = db.one("SELECT sources FROM messages WHERE id = ?", answer["id"])
     sources = json.loads(saved)
     return AnswerRequest(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
+from web.chat import announcements, rows
 from web.chat import repository as repo
 from web.chat.display import message_json
 from web.chat.generation import continue_answer, write_answer
@@ -15,7 +16,7 @@ from web.chat.rendering import with_html
 from web.context import AppContext, Ctx, Workspace
 from web.documents import repository as doc_repo
 from web.errors import AppError, MessageTooLong, NotFound
-from web.storable import NUL
+from web.storable_text import NUL
 from web.storage import Row
 from web.streams import events
 from web.streams.hub import STOP
@@ -59,7 +60,7 @@ class NewMessage(BaseModel):
 
 
 def owned_session(ctx: AppContext, workspace: str, session_id: str) -> Row:
-    session = repo.get_session(ctx.db, workspace, session_id)
+    session = rows.get_session(ctx.db, workspace, session_id)
     if session is None:
         raise NotFound("Chat session")
     return session
@@ -67,19 +68,19 @@ def owned_session(ctx: AppContext, workspace: str, session_id: str) -> Row:
 
 @router.post("/sessions", status_code=201)
 async def create_session(body: NewSession, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
-    return repo.session_json(repo.create_session(ctx.db, workspace, body.title))
+    return rows.session_json(repo.create_session(ctx.db, workspace, body.title))
 
 
 @router.get("/sessions")
 async def list_sessions(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
-    return [repo.session_json(row) for row in repo.list_sessions(ctx.db, workspace)]
+    return [rows.session_json(row) for row in rows.list_sessions(ctx.db, workspace)]
 
 
 @router.get("/sessions/{session_id}")
 async def get_session(session_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     session = owned_session(ctx, workspace, session_id)
-    rows = await with_html(ctx, repo.messages(ctx.db, session_id))
-    return {**repo.session_json(session), "messages": [message_json(row) for row in rows]}
+    shown = await with_html(ctx, rows.messages(ctx.db, session_id))
+    return {**rows.session_json(session), "messages": [message_json(row) for row in shown]}
 
 
 @router.patch("/sessions/{session_id}")
@@ -104,13 +105,13 @@ async def update_session(
         changes["document_ids"] = ids
     if changes:
         repo.update_session(ctx.db, session_id, **changes)
-    return repo.session_json(repo.get_session(ctx.db, workspace, session_id))
+    return rows.session_json(rows.get_session(ctx.db, workspace, session_id))
 
 
 @router.delete("/sessions/{session_id}", status_code=204)
 async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Response:
     owned_session(ctx, workspace, session_id)
-    for message in repo.messages(ctx.db, session_id):
+    for message in rows.messages(ctx.db, session_id):
         if message["status"] == "streaming":
             await _stop(ctx, message["id"])
     repo.delete_session(ctx.db, workspace, session_id)
@@ -134,8 +135,8 @@ async def send_message(
     question = _question(session, workspace, content, body.mode, history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
     return {
-        "session": repo.session_json(repo.get_session(ctx.db, workspace, session_id)),
-        "user_message": message_json(repo.get_message_by_id(ctx.db, user_id)),
+        "session": rows.session_json(rows.get_session(ctx.db, workspace, session_id)),
+        "user_message": message_json(rows.get_message_by_id(ctx.db, user_id)),
         **_answer_json(ctx, answer_id),
     }
 
@@ -143,15 +144,15 @@ async def send_message(
 @router.post("/messages/{message_id}/retry", status_code=202)
 async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     """A fresh answer to the same question, in place of the last one."""
-    answer = repo.get_message(ctx.db, workspace, message_id)
+    answer = rows.get_message(ctx.db, workspace, message_id)
     if answer is None or answer["role"] != "assistant":
         raise NotFound("Message")
     if answer["status"] == "streaming":
         raise AppError(409, "reply_in_progress", "This answer is still being written.")
-    if not repo.is_last_message(ctx.db, answer):
+    if not rows.is_last_message(ctx.db, answer):
         raise AppError(409, "not_last", "Only the latest answer in a chat can be retried.")
     session = owned_session(ctx, workspace, answer["session_id"])
-    question = repo.question_for(ctx.db, answer)
+    question = rows.question_for(ctx.db, answer)
     history = repo.history(ctx.db, session["id"], ctx.settings.history_budget_chars, question["id"])
     answer_id = repo.replace_answer(ctx.db, answer, ctx.answerer.offline, ctx.lease.id)
     job = _question(session, workspace, question["content"], answer["mode"], history)
@@ -162,7 +163,7 @@ async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict
 @router.post("/messages/{message_id}/continue", status_code=202)
 async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     """Ask the model to go on with an answer that stopped at its length limit."""
-    answer = repo.get_message(ctx.db, workspace, message_id)
+    answer = rows.get_message(ctx.db, workspace, message_id)
     if answer is None or answer["role"] != "assistant":
         raise NotFound("Message")
     if answer["status"] != "length_limit":
@@ -177,16 +178,16 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
 
 @router.post("/messages/{message_id}/stop")
 async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
-    if repo.get_message(ctx.db, workspace, message_id) is None:
+    if rows.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")
     await _stop(ctx, message_id)
-    [stopped] = await with_html(ctx, [repo.get_message_by_id(ctx.db, message_id)])
+    [stopped] = await with_html(ctx, [rows.get_message_by_id(ctx.db, message_id)])
     return message_json(stopped)
 
 
 async def _stop(ctx: AppContext, message_id: str) -> None:
     """Stops the answer wherever it is being written, once its ending is stored."""
-    if not await ctx.hub.stop(message_id) and repo.is_being_written(ctx.db, message_id):
+    if not await ctx.hub.stop(message_id) and rows.is_being_written(ctx.db, message_id):
         await _stop_elsewhere(ctx, message_id)
 
 
@@ -195,7 +196,7 @@ async def _stop_elsewhere(ctx: AppContext, message_id: str) -> None:
     by that process, or, were it to die meanwhile, by the one that finds its lease gone."""
     ctx.db.notify_all(STOP + message_id)
     after = events.answers.last_seq(ctx.db, message_id)
-    written = functools.partial(repo.is_being_written, ctx.db, message_id)
+    written = functools.partial(rows.is_being_written, ctx.db, message_id)
     async for _ in ctx.hub.subscribe(message_id, after, written):
         pass
 
@@ -203,10 +204,10 @@ async def _stop_elsewhere(ctx: AppContext, message_id: str) -> None:
 def _question(
     session: Row, workspace: str, content: str, mode: str, history: list[dict[str, str]]
 ) -> Question:
-    document_ids = repo.session_json(session)["document_ids"]
+    document_ids = rows.session_json(session)["document_ids"]
     return Question(content, mode, workspace, document_ids, history)
 
 
 def _answer_json(ctx: AppContext, answer_id: str) -> dict[str, Any]:
-    answer = repo.started_answer_json(ctx.db, answer_id)
+    answer = announcements.started_answer_json(ctx.db, answer_id)
     return {"assistant_message": answer, "events_url": answer["events_url"]}

@@ -10,7 +10,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from pypdf.errors import PdfReadError
 
 from web.documents.validate import DOCX, PDF
-from web.storable import storable
+from web.storable_text import storable
 
 MB = 1024 * 1024
 

@@ -9,9 +9,9 @@ import logging
 from pathlib import Path
 
 from web.documents import repository as repo
-from web.documents.bounded import Bounds, extract_bounded
 from web.documents.chunking import chunk_pages
 from web.documents.extract import ExtractionError, Limits
+from web.documents.limited_extraction import Bounds, extract_bounded
 from web.settings import Settings
 from web.storage import INTEGRITY_ERRORS, Database
 

@@ -12,7 +12,8 @@ from web.documents.indexing import index_document
 from web.documents.upload import ReceivedFile
 from web.documents.validate import detect_content_type
 from web.errors import AppError, StorageFailure
-from web.records import new_id, utc_now
+from web.fault_points import fault_point
+from web.row_stamps import new_id, utc_now
 from web.storage import INTEGRITY_ERRORS, STORAGE_ERRORS, Row
 
 log = logging.getLogger("docchat.documents")
@@ -59,6 +60,7 @@ def duplicate(name: str, existing: Row) -> AppError:
     )
 
 
+@fault_point("document.storing")
 async def _store(
     ctx: AppContext,
     workspace_id: str,
@@ -95,6 +97,7 @@ async def _store(
     return document_id
 
 
+@fault_point("document.processing")
 async def _process(ctx: AppContext, document_id: str, content_type: str, blob: Path) -> None:
     """Extract and index; whatever goes wrong, the document ends ready or failed."""
     try:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from web.documents.chunking import Chunk
-from web.processes import ORPHANED
+from web.fault_points import fault_point
+from web.leases import ORPHANED
 from web.storage import Connection, Database, Row
 from web.streams import events
 
@@ -56,6 +57,7 @@ def chosen(db: Database, workspace_id: str, document_ids: list[str] | None) -> l
     return rows if document_ids is None else [row for row in rows if row["id"] in document_ids]
 
 
+@fault_point("document.row")
 def insert(db: Database, upload: str | None, with_it: Callable[[], object], **row: Any) -> None:
     """`upload`: the uploading tab's own name for it, so that tab knows the row is its own.
     `with_it`: what is done in the row's transaction, all or nothing with it (its blob
@@ -68,6 +70,7 @@ def insert(db: Database, upload: str | None, with_it: Callable[[], object], **ro
         with_it()
 
 
+@fault_point("document.chunks")
 def add_chunks(db: Database, document_id: str, chunks: list[Chunk]) -> None:
     with db.transaction() as conn:
         conn.executemany(
@@ -94,7 +97,7 @@ def mark_failed(db: Database, document_id: str, error: str) -> None:
 
 
 def fail_orphans(db: Database) -> None:
-    """Documents processing for a process that is gone (web/processes.py) end failed,
+    """Documents processing for a process that is gone (web/leases.py) end failed,
     each once, whichever process gets there first."""
     with db.transaction() as conn:
         failed = conn.execute(

@@ -18,6 +18,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from web.errors import AppError, FileTooLarge, StorageFailure
+from web.fault_points import fault_point
 from web.storage import BlobStore
 
 HEAD_BYTES = 8192
@@ -41,6 +42,7 @@ class ReceivedFile:
     head: bytes
 
 
+@fault_point("upload.receiving")
 async def receive_file(request: Request, blobs: BlobStore, max_bytes: int) -> ReceivedFile:
     content_type, params = parse_options_header(request.headers.get("content-type"))
     boundary = params.get(b"boundary")

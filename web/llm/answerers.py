@@ -30,7 +30,7 @@ from web.llm.prompts import (
     source_label,
 )
 from web.settings import Settings
-from web.storable import storable
+from web.storable_text import storable
 
 log = logging.getLogger("docchat.llm")
 T = TypeVar("T")

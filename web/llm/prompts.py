@@ -1,5 +1,7 @@
 """The messages sent to the model: instructions, numbered sources, history, question."""
 
+import itertools
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +69,27 @@ class AnswerRequest:
 def source_label(number: int, passage: Passage) -> str:
     page = f", page {passage.page}" if passage.page is not None else ""
     return f"[{number}] {passage.filename}{page}"
+
+
+def recent_exchanges(
+    messages: Sequence[Mapping[str, Any]], budget_chars: int, finished: Collection[str]
+) -> list[dict[str, str]]:
+    """The latest exchanges of `messages` (a chat's, oldest first) whose answer ended
+    `finished` with text, as many as fit in `budget_chars`, in the order they were had."""
+    kept: list[dict[str, str]] = []
+    for question, answer in reversed(list(itertools.pairwise(messages))):
+        if question["role"] != "user" or answer["role"] != "assistant":
+            continue
+        if answer["status"] not in finished or not answer["content"]:
+            continue
+        budget_chars -= len(question["content"]) + len(answer["content"])
+        if budget_chars < 0:
+            break
+        kept[:0] = [
+            {"role": "user", "content": question["content"]},
+            {"role": "assistant", "content": answer["content"]},
+        ]
+    return kept
 
 
 def build_messages(request: AnswerRequest) -> list[dict[str, str]]:

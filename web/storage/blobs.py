@@ -5,6 +5,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from web.fault_points import fault_point
+
 
 class BlobStore:
     def __init__(self, root: Path) -> None:
@@ -15,6 +17,7 @@ class BlobStore:
     def path_for(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    @fault_point("blob.temp_file")
     def new_temp_file(self) -> tuple[int, Path]:
         """An open descriptor and path for a file that put() will adopt or discard."""
         fd, name = tempfile.mkstemp(dir=self.tmp_dir, suffix=".part")
@@ -26,6 +29,7 @@ class BlobStore:
         with open(temp_path, "rb") as f:
             os.fsync(f.fileno())
 
+    @fault_point("blob.placing")
     def place(self, temp_path: Path, sha256: str) -> None:
         """Move a prepared temp file into place; identical content is kept once."""
         target = self.path_for(sha256)

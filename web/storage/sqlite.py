@@ -11,6 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import IO
 
+from web.fault_points import fault_point
 from web.storage.db import Database
 
 # Changes to sqlite.sql's tables, in order; PRAGMA user_version counts those applied.
@@ -42,6 +43,7 @@ class SqliteDatabase(Database):
     now_sql = "((julianday('now') - 2440587.5) * 86400.0)"
     shared = False
 
+    @fault_point("database.connecting")
     def __init__(self, path: Path, *, prepare: bool = True) -> None:
         """Open the database; `prepare` creates and migrates it (once, at startup)."""
         self.path = path

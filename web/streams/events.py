@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from web.fault_points import fault_point
 from web.storage import Connection, Database
 
 # An answer's log always ends with one of these.
@@ -36,6 +37,7 @@ class Log:
         """One event; returns its number."""
         return self.append_many(conn, key, type_, [data])
 
+    @fault_point("events.appending")
     def append_many(self, conn: Connection, key: str, type_: str, data: list[Any]) -> int:
         """Events of one type, numbered one after another; returns the last number."""
         (last,) = conn.execute(

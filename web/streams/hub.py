@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from web.fault_points import fault_point
 from web.storage import Database
 from web.streams import events
 from web.streams.events import Event
@@ -107,6 +108,7 @@ class StreamHub:
         if tasks:
             await asyncio.wait(tasks)
 
+    @fault_point("stream.subscribing")
     @contextmanager
     def subscriber(self) -> Iterator[None]:
         """Counts one subscriber for as long as its request lasts.
@@ -154,6 +156,7 @@ class StreamHub:
         this log's (its data was replaced), and waiting would skip the changes between."""
         return after > events.changes.last_seq(self.db, workspace_id)
 
+    @fault_point("workspace.following")
     async def follow_workspace(self, workspace_id: str, after: int) -> AsyncIterator[list[Event]]:
         """The workspace's changes from `after` on, then each as it comes, for as long as
         the subscriber stays."""

@@ -14,7 +14,7 @@ RECONNECT_MS = 500
 MAX_EVENT_ID = 2**63 - 1
 
 
-def _resume_point(
+def resume_point(
     after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> int:
@@ -25,7 +25,7 @@ def _resume_point(
 
 
 # Where a stream resumes: after the event a reconnecting client last had, or `?after=`.
-ResumeAfter = Annotated[int, Depends(_resume_point)]
+ResumeAfter = Annotated[int, Depends(resume_point)]
 # Asked to resume where nothing more can come, a stream answers 204 No Content, which ends
 # an EventSource's reconnecting (the HTML standard says so); an empty 200 would have it
 # reconnect every RECONNECT_MS, for ever.

@@ -1,0 +1,49 @@
+"""A document's text cut into passages for the index: whole words, overlapping windows,
+every page's passages numbered in order."""
+
+import pytest
+
+from web.documents.chunking import Chunk, chunk_pages, split_text
+from web.documents.extract import Page
+
+
+def test_a_text_that_fits_is_one_passage_with_its_blanks_made_single_spaces() -> None:
+    assert split_text("  Harbour\tnotes \r\n\n  in   spring  ", size=100, overlap=10) == [
+        "Harbour notes \n\n in spring"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\r\f\v"])
+def test_a_text_of_nothing_but_blanks_is_no_passage(text: str) -> None:
+    assert split_text(text, size=10, overlap=2) == []
+
+
+def test_a_text_exactly_the_window_long_is_one_passage_and_one_past_it_two() -> None:
+    words = "amber glass tower"  # 17 characters
+    assert split_text(words, size=17, overlap=0) == ["amber glass tower"]
+    assert split_text(words + "s", size=17, overlap=0) == ["amber glass", "towers"]
+
+
+def test_windows_are_cut_at_a_space_and_overlap_by_whole_words() -> None:
+    text = "one two three four five six seven eight nine ten"
+
+    pieces = split_text(text, size=20, overlap=8)
+
+    assert pieces == ["one two three four", "four five six seven", "seven eight nine ten"]
+    assert all(len(piece) <= 20 for piece in pieces)
+
+
+def test_a_word_longer_than_the_window_is_cut_where_the_window_ends() -> None:
+    assert split_text("abcdefghij klm", size=4, overlap=0) == ["abcd", "efgh", "ij", "klm"]
+
+
+def test_passages_are_numbered_across_pages_and_keep_their_page() -> None:
+    pages = [Page(1, "alpha beta gamma"), Page(2, ""), Page(3, "delta")]
+
+    chunks = list(chunk_pages(pages, size=11, overlap=0))
+
+    assert chunks == [
+        Chunk(seq=0, page=1, text="alpha beta"),
+        Chunk(seq=1, page=1, text="gamma"),
+        Chunk(seq=2, page=3, text="delta"),
+    ]
