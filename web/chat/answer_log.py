@@ -27,6 +27,7 @@ from web.chat.display import message_json, thought_json
 from web.chat.rendering import rendered
 from web.context import AppContext
 from web.errors import storage_reason
+from web.fault_points import fault_point
 from web.llm.errors import ProviderError
 from web.llm.prompts import AnswerRequest
 from web.storage import Connection, DatabaseError
@@ -36,6 +37,9 @@ INTERRUPTED = ProviderError(
     "interrupted", "The answer was interrupted because the server stopped.", True
 )
 INTERNAL = ProviderError("internal", "Something went wrong while writing the answer.", True)
+# An answer's text laid out as it ends: a fault point of its own, apart from laying out an
+# answer that ended without its HTML as it is read.
+_laying_out = fault_point("answer.laying_out")(rendered)
 
 
 def not_stored(exc: DatabaseError | OSError) -> ProviderError:
@@ -115,7 +119,7 @@ class AnswerLog:
         self._flush()  # its whole text stored, then read (the job writes no more of it)
         text = rows.answer_text(self.ctx.db.conn, self.message_id)
         try:
-            html = await rendered(self.ctx, text)
+            html = await _laying_out(self.ctx, text)
         except asyncio.CancelledError:
             self.end(status, error, sources=sources, usage=usage)
             raise

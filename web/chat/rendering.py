@@ -13,7 +13,6 @@ import logging
 from web.chat import repository as repo
 from web.chat.display import Message, markdown_to_html
 from web.context import AppContext
-from web.fault_points import fault_point
 from web.isolation import Died, OverTime, run_isolated
 
 log = logging.getLogger("docchat.rendering")
@@ -47,7 +46,6 @@ def render(text: str, seconds: float) -> str:
         return as_plain(text)
 
 
-@fault_point("answer.laying_out")
 async def rendered(ctx: AppContext, text: str) -> str:
     """`render`, run off the event loop."""
     return await asyncio.to_thread(render, text, ctx.settings.render_timeout_s)
