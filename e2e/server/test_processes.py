@@ -173,10 +173,12 @@ def test_two_answers_started_at_once_on_two_processes_leave_one_and_refuse_the_o
         person.on_first.read_to_end(answer["events_url"])
         action = {"retried": "retry", "continued": "continue"}[door]
         url = f"/api/messages/{answer['assistant_message']['id']}/{action}"
+    # The answer that starts is held before its first word: still being written when the
+    # other request looks, however late that one is scheduled.
     if door == "continued":
-        openai_mock.continuation([" a time."])
+        reply = openai_mock.continuation([" a time."], gate_after=0)
     else:
-        openai_mock.reply(["Once", " upon", " a time."])
+        reply = openai_mock.reply(["Once", " upon", " a time."], gate_after=0)
     starting = faults.hold_answers_starting()
     raced = [
         client.post_in_background(url, json={"content": "Tell me a story"})
@@ -189,6 +191,7 @@ def test_two_answers_started_at_once_on_two_processes_leave_one_and_refuse_the_o
     started, refused = sorted((r.result() for r in raced), key=lambda r: r.status_code)
     assert (started.status_code, refused.status_code) == (202, 409)
     assert refused.json()["error"]["code"] == "reply_in_progress"
+    reply.release()
     events = person.on_second.read_to_end(started.json()["events_url"])
     assert events[-1].event == "done"
     assert [(m["role"], m["content"]) for m in person.on_second.messages(chat)] == [
