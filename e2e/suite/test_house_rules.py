@@ -18,6 +18,8 @@ import yaml
 from importlinter.cli import lint_imports
 from pytest_split.algorithms import Algorithms
 
+from e2e.harness.server.app_database import ACROSS_PROCESSES
+
 E2E = Path(__file__).resolve().parents[1]
 ROOT = E2E.parent
 TEST_FILES = sorted(E2E.rglob("test_*.py"))
@@ -205,6 +207,13 @@ def test_the_readme_layout_names_every_file_and_only_files_that_exist() -> None:
 
 WORKFLOW = ROOT / ".github" / "workflows" / "e2e.yml"
 DURATIONS = ROOT / ".test_durations"
+
+
+def test_the_files_run_across_two_processes_are_files_of_the_suite() -> None:
+    """--processes 2 runs the files named in ACROSS_PROCESSES: a file renamed or split
+    must not leave that lane quietly."""
+    names = {path.name for path in TEST_FILES}
+    assert sorted(ACROSS_PROCESSES - names) == []
 
 
 def test_the_shards_ci_splits_the_suite_into_are_balanced_by_durations_still_true() -> None:

@@ -16,9 +16,12 @@ from e2e.harness.server.postgres import PostgresServer
 # process's own ways (its faults, restarts, limits, pages' looks).
 ACROSS_PROCESSES = {
     "test_upload_flow.py",
+    "test_upload_validation.py",
+    "test_upload_recovery.py",
     "test_chat_flow.py",
     "test_streaming.py",
     "test_live_tabs.py",
+    "test_live_workspace_stream.py",
     "test_sessions.py",
     "test_messages.py",
     "test_answer_endings.py",
