@@ -63,24 +63,26 @@ class Faults:
     def hold_answers_starting(self) -> Hold:
         """Hold each answer about to be stored (sent, retried or continued), its server's
         event loop waiting: the request checked, nothing of its answer written yet."""
-        hold = Hold("an answer starting")
-        for point in ("answer.adding", "answer.replacing", "answer.reopening"):
-            self._arm(point, hold.wrap_in_thread)
-        self._undo.append(hold.release)
-        return hold
+        points = ("answer.adding", "answer.replacing", "answer.reopening")
+        return self._hold_in_thread("an answer starting", *points)
 
     def hold_document_rows(self) -> Hold:
         """Hold each new document as its row is about to be stored (the upload received and
         on disk), its server's event loop waiting."""
-        hold = Hold("a document's row")
-        self._arm("document.row", hold.wrap_in_thread)
-        self._undo.append(hold.release)
-        return hold
+        return self._hold_in_thread("a document's row", "document.row")
 
     def hold_indexing(self, after_batches: int = 1) -> Hold:
         """Hold indexing (a worker thread) once this many batches of chunks are stored."""
-        hold = Hold("the next batch of chunks")
-        self._arm("document.chunks", lambda step: hold.wrap_in_thread(step, after=after_batches))
+        return self._hold_in_thread(
+            "the next batch of chunks", "document.chunks", after=after_batches
+        )
+
+    def _hold_in_thread(self, what: str, *points: str, after: int = 0) -> Hold:
+        """Hold each call at `points` (functions a thread runs, not awaited) from the
+        `after`-th on, until released; released at the latest when healed."""
+        hold = Hold(what)
+        for point in points:
+            self._arm(point, lambda step: hold.wrap_in_thread(step, after=after))
         self._undo.append(hold.release)
         return hold
 
