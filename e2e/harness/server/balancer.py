@@ -5,7 +5,9 @@ followed through the other, each time.
 
 A plain reverse proxy (Starlette and httpx, on uvicorn in a thread), with the settings
 the README asks of a real one: nothing buffered either way, no read timeout, and the
-request's Host passed on.
+request's Host passed on. Its sockets' kernel buffers are capped too: left to grow, the
+two hops took in up to the whole of a 16 MB upload the app had not begun to read, and
+the browser showed it all sent.
 """
 
 import socket
@@ -24,6 +26,8 @@ STARTUP_TIMEOUT_S = 10
 # Hop-by-hop: about one connection, not the message; each side sets its own.
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding"}
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# What each hop's socket may hold in flight; set, it no longer grows with the traffic.
+SOCKET_BUFFER = 256 * 1024
 
 
 class _Server(uvicorn.Server):
@@ -48,11 +52,19 @@ class Balancer:
         self.upstream = {False: pages, True: api}
         # A proxy keeps no cookies: each browser's own pass through, both ways.
         no_cookies = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
-        self._client = httpx.AsyncClient(timeout=None, cookies=no_cookies)
+        to_app = httpx.AsyncHTTPTransport(
+            socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)]
+        )
+        self._client = httpx.AsyncClient(transport=to_app, timeout=None, cookies=no_cookies)
         app = Starlette(routes=[Route("/{path:path}", self._forward, methods=METHODS)])
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
+        config = uvicorn.Config(app, log_config=None, lifespan="off")
         self._server = _Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="balancer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [_listening_socket()]},
+            name="balancer",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
@@ -87,6 +99,14 @@ class Balancer:
             if name not in HOP_BY_HOP
         ]
         return forwarded
+
+
+def _listening_socket() -> socket.socket:
+    """On 127.0.0.1, any free port; what it accepts inherits its receive buffer."""
+    listening = socket.socket()
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+    listening.bind(("127.0.0.1", 0))
+    return listening
 
 
 def _query(request: Request) -> bytes:
