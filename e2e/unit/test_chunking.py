@@ -37,6 +37,34 @@ def test_a_word_longer_than_the_window_is_cut_where_the_window_ends() -> None:
     assert split_text("abcdefghij klm", size=4, overlap=0) == ["abcd", "efgh", "ij", "klm"]
 
 
+def test_a_space_only_in_the_first_half_of_a_window_does_not_make_a_short_passage() -> None:
+    # The window's last space is at 5, before half of 12: cutting there would leave 5.
+    assert split_text("abcde fghijklmnopqrstu", size=12, overlap=0) == [
+        "abcde fghijk",
+        "lmnopqrstu",
+    ]
+
+
+def test_an_overlap_with_no_space_in_it_starts_the_next_passage_mid_word() -> None:
+    assert split_text("ab cdefghijklmnopqrstuvwxyz", size=10, overlap=3) == [
+        "ab cdefghi",
+        "ghijklmnop",
+        "nopqrstuvw",
+        "uvwxyz",
+    ]
+
+
+def test_an_overlap_as_long_as_the_window_still_moves_on_one_character() -> None:
+    assert split_text("abcdef", size=4, overlap=4) == ["abcd", "bcde", "cdef"]
+
+
+def test_the_overlap_starts_at_its_first_whole_word() -> None:
+    assert split_text("one two three four five six", size=20, overlap=12) == [
+        "one two three four",
+        "three four five six",
+    ]
+
+
 def test_passages_are_numbered_across_pages_and_keep_their_page() -> None:
     pages = [Page(1, "alpha beta gamma"), Page(2, ""), Page(3, "delta")]
 

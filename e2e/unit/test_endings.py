@@ -60,6 +60,11 @@ def test_each_way_a_stream_ends_gives_its_status_and_error(
     assert ending(said, earlier_text) == expected
 
 
+def test_an_answer_never_continued_is_judged_on_its_own_text() -> None:
+    assert ending(Said("", "stop")) == ("error", EMPTY)
+    assert ending(Said("Onhava.", "stop")) == ("done", None)
+
+
 @pytest.mark.parametrize(
     ("status", "shown"),
     [

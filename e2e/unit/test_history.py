@@ -69,3 +69,12 @@ def test_a_question_without_its_answer_yet_is_no_exchange() -> None:
         *exchange("Capital?", "Onhava."),
         *exchange("Harbour?", "Amber."),
     ]
+
+
+def test_two_questions_in_a_row_are_no_exchange() -> None:
+    chat = [said("user", "Capital?"), *CHAT]
+
+    assert recent_exchanges(chat, budget_chars=1000, finished=IN_HISTORY) == [
+        *exchange("Capital?", "Onhava."),
+        *exchange("Harbour?", "Amber."),
+    ]

@@ -12,9 +12,12 @@ import pytest
 
 from web.llm.errors import (
     ProviderError,
+    cut_off,
     error_in_stream,
     from_openai,
     mid_stream,
+    plan_cut_off,
+    plan_filtered,
     should_retry,
 )
 
@@ -115,11 +118,21 @@ def test_each_failure_before_the_answer_says_what_to_do(
         ({"retry-after-ms": "1500", "retry-after": "30"}, 1.5, "in 2 seconds"),
         ({"retry-after": "1"}, 1.0, "in 1 second"),
         ({"retry-after": "-5"}, 0.0, "shortly"),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0, "shortly"),  # a date gone by
         ({"retry-after-ms": "nan", "retry-after": "7"}, 7.0, "in 7 seconds"),
         ({}, None, "shortly"),
         ({"retry-after": "soon"}, None, "shortly"),
     ],
-    ids=["ms", "ms before seconds", "one second", "negative", "NaN skipped", "none", "garbage"],
+    ids=[
+        "ms",
+        "ms before seconds",
+        "one second",
+        "negative",
+        "a date gone by",
+        "NaN skipped",
+        "none",
+        "garbage",
+    ],
 )
 def test_rate_limiting_says_how_long_the_service_asks_to_wait(
     headers: dict[str, str], seconds: float | None, when: str
@@ -175,10 +188,46 @@ def test_the_os_error_is_found_down_the_chain_of_causes() -> None:
     assert "(connection refused)" in from_openai(connection_failure(wrapped)).message
 
 
-def test_a_plain_http_service_is_named_with_its_default_port() -> None:
-    error = openai.APIConnectionError(request=httpx2.Request("POST", "http://ollama.lan/v1"))
+def test_a_chain_of_causes_that_loops_back_ends_with_no_reason() -> None:
+    first, second = RuntimeError("transport failed"), RuntimeError("pool closed")
+    first.__context__, second.__context__ = second, first
 
-    assert "at ollama.lan:80." in from_openai(error).message
+    assert "at models.example:8443. Check" in from_openai(connection_failure(first)).message
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [("http://ollama.lan/v1", "ollama.lan:80"), ("https://api.example/v1", "api.example:443")],
+    ids=["http", "https"],
+)
+def test_a_service_is_named_with_its_schemes_default_port(url: str, named: str) -> None:
+    error = openai.APIConnectionError(request=httpx2.Request("POST", url))
+
+    assert f"at {named}. Check" in from_openai(error).message
+
+
+def test_the_app_s_own_failures_of_an_answer_say_what_to_do() -> None:
+    assert [cut_off().as_json(), plan_cut_off().as_json(), plan_filtered().as_json()] == [
+        {
+            "code": "cut_off",
+            "message": "The model's answer was cut off before it finished. Try again.",
+            "retryable": True,
+            "retry_after": None,
+        },
+        {
+            "code": "cut_off",
+            "message": "The model's research plan was cut off before it finished. Try again.",
+            "retryable": True,
+            "retry_after": None,
+        },
+        {
+            "code": "filtered",
+            "message": "The model service's content filter withheld the research plan. "
+            "Try asking differently.",
+            "retryable": False,
+            "retry_after": None,
+        },
+    ]
 
 
 @pytest.mark.parametrize(

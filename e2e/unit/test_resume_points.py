@@ -41,3 +41,7 @@ def test_a_stream_resumes_after_the_last_event_id_else_after(
     after: int, last_event_id: str | None, resumes_after: int
 ) -> None:
     assert resume_point(after, last_event_id) == resumes_after
+
+
+def test_with_neither_a_stream_starts_at_its_first_event() -> None:
+    assert resume_point() == 0
