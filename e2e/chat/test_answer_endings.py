@@ -150,6 +150,28 @@ def test_a_research_answer_continued_keeps_its_steps_and_its_sources(
     assert len(openai_mock.plan_requests) == 1  # the plan is not made again
 
 
+def test_a_continued_answer_cites_the_sources_of_both_its_parts(
+    app, openai_mock: OpenAIMock, files: FileFactory
+) -> None:
+    # The atlas matches every word of the question, so it is source [1] and exports [2].
+    app.documents.upload_and_wait(
+        files.text("atlas.txt", "The capital of Zembla is Onhava, by the harbour."),
+        files.text("exports.txt", "Zembla exports amber."),
+    )
+    openai_mock.reply(["Zembla exports amber [2],"], end="length")
+    chat = app.new_chat()
+    answer = chat.send("What are the capital and the harbour of Zembla?")
+    answer.expect_length_limited("Zembla exports amber [2],")
+    openai_mock.continuation([" and its capital is Onhava [1]."])
+
+    answer.continue_()
+
+    answer.expect_complete("Zembla exports amber [2], and its capital is Onhava [1].")
+    answer.expect_citations("[1] atlas.txt", "[2] exports.txt")
+    chat.reload()
+    chat.messages.last_answer.expect_citations("[1] atlas.txt", "[2] exports.txt")
+
+
 def test_a_continued_answer_replays_whole_from_its_first_event(
     live_server: LiveServer, openai_mock: OpenAIMock
 ) -> None:

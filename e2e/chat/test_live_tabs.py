@@ -138,6 +138,27 @@ def test_chats_created_renamed_and_reordered_in_one_tab_show_in_the_others(
         tab.sidebar.expect_chats("Budget 2025", "Holidays")
 
 
+def test_a_tab_on_one_chat_hears_of_another_chats_question_only_in_its_sidebar(
+    page, context, openai_mock: OpenAIMock
+) -> None:
+    openai_mock.reply(["About", " A."])
+    chat_a = AppShell(page).open().new_chat()
+    chat_a.send("Question A?").expect_complete("About A.")
+    chat_b = AppShell(context.new_page()).open().new_chat()
+    reply = openai_mock.reply(["About", " B."], gate_after=1)
+
+    answer_b = chat_b.send("Question B?")
+
+    answer_b.expect_streaming("About")
+    chat_a.sidebar.expect_chats("Question B?", "Question A?")
+    reply.release()
+    answer_b.expect_complete("About B.")
+    chat_a.expect_caught_up(chat_b.live_event_id())  # heard all that B's tab has
+    chat_a.messages.expect_conversation(("Question A?", "About A."))
+    chat_a.expect_title("Question A?")
+    chat_a.input_bar.expect_idle()
+
+
 def test_a_question_sent_in_one_tab_streams_in_another_which_can_stop_it(
     page, context, openai_mock: OpenAIMock
 ) -> None:

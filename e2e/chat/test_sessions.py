@@ -31,6 +31,23 @@ def test_chats_are_listed_most_recent_first_and_open_by_url(page, app) -> None:
     expect_questions(second, "Second question?")
 
 
+def test_sending_in_or_renaming_a_chat_below_the_first_changes_its_entry_alone(app) -> None:
+    for question in ("Oldest?", "Middle?", "Newest?"):
+        app.new_chat().send(question).expect_complete(NOTHING_FOUND)
+    app.sidebar.expect_chats("Newest?", "Middle?", "Oldest?")
+
+    middle = app.open_chat("Middle?")
+    middle.header.rename("Middle, renamed")
+    middle.sidebar.expect_chats("Middle, renamed", "Newest?", "Oldest?")  # last changed first
+    middle.expect_title("Middle, renamed")
+
+    oldest = middle.open_chat("Oldest?")
+    oldest.send("Again?").expect_complete(NOTHING_FOUND)
+    oldest.sidebar.expect_chats("Oldest?", "Middle, renamed", "Newest?")
+    oldest.expect_title("Oldest?")
+    expect_questions(oldest, "Oldest?", "Again?")
+
+
 def expect_questions(chat: ChatPage, *questions: str) -> None:
     chat.messages.expect_conversation(*((q, NOTHING_FOUND) for q in questions))
 

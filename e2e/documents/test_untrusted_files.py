@@ -10,7 +10,7 @@ import pytest
 
 from e2e.harness.clients.api import Api
 from e2e.harness.clients.sse import StreamClient
-from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.content.file_factory import ONE_MB, FileFactory
 from e2e.harness.model.openai_mock import OpenAIMock
 from e2e.harness.server.faults import Faults
 from e2e.harness.server.live_server import LiveServer
@@ -64,7 +64,7 @@ def test_pathological_files_end_failed_saying_which_limit_they_hit(app, files: F
         # Each page is within the cap; together they are not.
         files.pdf("long.pdf", ["word " * 250, "word " * 250]): too_much_text,
         files.docx_bomb("bomb.docx", unpacked_mb=64): (  # and its other parts: 65
-            "This Word document unpacks to 65 MB, more than the 16 MB DocChat reads."
+            "This Word document unpacks to 65 MB; DocChat reads at most 16 MB."
         ),
         files.pdf_with_pages("thick.pdf", pages=10_000): (
             "This PDF has 10,000 pages; DocChat reads at most 1,000. Split it into smaller files."
@@ -78,6 +78,36 @@ def test_pathological_files_end_failed_saying_which_limit_they_hit(app, files: F
 
     app.documents.row("fine.txt").expect_ready()
     for file, reason in expected.items():
+        app.documents.row(file.name).expect_failed(reason)
+
+
+@pytest.mark.settings(extract_max_pages=3, extract_max_chars=2000, extract_max_unpacked_mb=1)
+def test_each_reading_limit_takes_a_file_at_it_and_refuses_one_just_past_it(
+    app, files: FileFactory
+) -> None:
+    at_the_limit = [
+        files.pdf_with_pages("three-pages.pdf", pages=3),
+        files.text("2000-chars.txt", "w" * 1999 + "."),
+        files.docx_unpacking_to("1-mb.docx", ONE_MB),
+    ]
+    past_it = {
+        files.pdf_with_pages("four-pages.pdf", pages=4): (
+            "This PDF has 4 pages; DocChat reads at most 3. Split it into smaller files."
+        ),
+        files.text("2001-chars.txt", "w" * 2000 + "."): (
+            "This document holds more than 2,000 characters of text, the most DocChat reads. "
+            "Split it into smaller files."
+        ),
+        files.docx_unpacking_to("1-mb-and-a-byte.docx", ONE_MB + 1): (
+            "This Word document unpacks to just over 1 MB; DocChat reads at most 1 MB."
+        ),
+    }
+
+    app.documents.upload(*at_the_limit, *past_it)
+
+    for file in at_the_limit:
+        app.documents.row(file.name).expect_ready()
+    for file, reason in past_it.items():
         app.documents.row(file.name).expect_failed(reason)
 
 

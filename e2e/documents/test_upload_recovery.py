@@ -5,7 +5,7 @@ import pytest
 
 from e2e.harness.clients.api import Api, Multipart, RawUpload
 from e2e.harness.clients.sse import StreamClient
-from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.content.file_factory import ONE_MB, FileFactory
 from e2e.harness.server.faults import Faults
 from e2e.harness.server.live_server import LiveServer
 from e2e.harness.server.stored import Store
@@ -22,7 +22,6 @@ READ_ONLY = (
 RESTARTED = (
     "Processing was interrupted by a server restart. Delete the document and upload it again."
 )
-ONE_MB = 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ import httpx
 import pytest
 
 from e2e.harness.clients.api import Api, Multipart, RawUpload
-from e2e.harness.content.file_factory import FileFactory
+from e2e.harness.clients.sse import StreamClient
+from e2e.harness.content.file_factory import ONE_MB, FileFactory
 from e2e.harness.server.live_server import LiveServer
 from e2e.harness.server.stored import Store
 
+TOO_LARGE = "This file is larger than the 1 MB limit."
 SUPPORTED = "Upload PDF, Word (.docx), Markdown (.md) or plain text (.txt) files."
-ONE_MB = 1024 * 1024
 
 
 @pytest.mark.browser_errors(statuses=[415, 422], reason="bad files are refused")
@@ -69,14 +70,22 @@ def test_bad_files_get_clear_errors_and_do_not_stop_the_good_one(
 
 
 @pytest.mark.settings(max_upload_mb=1)
-def test_a_file_over_the_size_limit_is_refused_and_the_others_go_on(
-    app, files: FileFactory, store: Store
+def test_a_file_of_exactly_the_size_limit_is_taken_and_one_byte_more_refused(
+    app, client: StreamClient, files: FileFactory, store: Store
 ) -> None:
-    app.documents.upload(files.large_text("big.txt", megabytes=1.5), files.text("small.txt"))
+    at_the_limit = files.large_text("1-mb.txt", megabytes=1)
+    past_it = files.large_text("1-mb-and-a-byte.txt", megabytes=(ONE_MB + 1) / ONE_MB)
+    assert (at_the_limit.stat().st_size, past_it.stat().st_size) == (ONE_MB, ONE_MB + 1)
 
-    app.documents.row("big.txt").expect_failed("This file is larger than the 1 MB limit.")
-    app.documents.row("small.txt").expect_ready()
-    assert store.document_count() == 1
+    app.documents.upload(past_it, at_the_limit)
+
+    app.documents.row("1-mb-and-a-byte.txt").expect_failed(TOO_LARGE)  # before it is sent
+    app.documents.row("1-mb.txt").expect_ready()
+    refused = client.upload(past_it)  # and by the server, to a client that sends it anyway
+    assert (refused.status_code, refused.json()["error"]["message"]) == (413, TOO_LARGE)
+    assert client.upload(at_the_limit).status_code == 201
+    assert store.document_count() == 2  # the browser's and the client's, each 1 MB
+    assert store.temp_files() == []
 
 
 @pytest.mark.settings(max_upload_mb=1)
@@ -88,7 +97,7 @@ def test_a_body_declared_too_large_is_refused_before_it_is_sent(
     status, body = upload.response()  # not one byte of the body has been sent
 
     assert status == 413
-    assert body["error"]["message"] == "This file is larger than the 1 MB limit."
+    assert body["error"]["message"] == TOO_LARGE
     assert store.document_count() == 0
     assert store.temp_files() == []
 
@@ -107,7 +116,7 @@ def test_a_body_with_no_length_is_cut_off_once_it_passes_the_limit(
     status, body = upload.response()
 
     assert status == 413
-    assert body["error"]["message"] == "This file is larger than the 1 MB limit."
+    assert body["error"]["message"] == TOO_LARGE
     assert sent < offered // 4, f"The server read {sent} bytes of an oversize upload"
     assert store.document_count() == 0
     assert store.temp_files() == []

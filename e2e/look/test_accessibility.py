@@ -9,6 +9,7 @@ from e2e.harness.content.chat_data import chat_with_documents
 from e2e.harness.content.file_factory import FileFactory
 from e2e.harness.model.openai_mock import OpenAIMock
 from pages import AppShell
+from pages.answer import CUT_OFF, FILTERED, LENGTH_LIMIT
 
 ZEMBLA = "The capital of Zembla is Onhava."
 
@@ -96,3 +97,28 @@ def test_by_keyboard_alone_the_focus_lands_where_a_person_expects_and_endings_ar
     dialog.expect_focus_on("Cancel")  # the safe choice
     dialog.cancel_with_escape()
     chat.header.expect_focused("Delete")
+
+
+@pytest.mark.parametrize(
+    ("end", "heard"),
+    [
+        ("stop", "Answer complete."),
+        ("length", f"Answer ended early. {LENGTH_LIMIT}"),
+        ("content_filter", f"Answer ended early. {FILTERED}"),
+        ("cut", f"Answer failed. {CUT_OFF}"),
+        (
+            "error_event",
+            "Answer failed. The model service failed mid-answer, saying: "
+            "The server had an error while processing your request. Sorry about that! Try again.",
+        ),
+    ],
+    ids=["done", "length limit", "filtered", "cut off", "error mid-answer"],
+)
+def test_a_screen_reader_hears_each_ending_with_its_reason(
+    chat, openai_mock: OpenAIMock, end: str, heard: str
+) -> None:
+    openai_mock.reply(["Onhava", " is"], end=end)
+
+    chat.send("What is the capital?")
+
+    chat.expect_announced(heard)

@@ -99,14 +99,19 @@ def _pdf_pages(path: Path, limits: Limits) -> list[Page]:
     return pages
 
 
+def _megabytes_over(size: int, limit_mb: int) -> str:
+    """A size past a limit in MB, never rounded down to the limit itself."""
+    return f"{size / MB:,.0f} MB" if round(size / MB) > limit_mb else f"just over {limit_mb:,} MB"
+
+
 def _docx_text(path: Path, limits: Limits) -> str:
     try:
         with zipfile.ZipFile(path) as archive:  # zipfile unpacks no more than it declares
             unpacked = sum(part.file_size for part in archive.infolist())
-        if unpacked > limits.max_unpacked_mb * MB:
+        if unpacked > (limit := limits.max_unpacked_mb) * MB:
             raise ExtractionError(
-                f"This Word document unpacks to {unpacked / MB:,.0f} MB, more than the "
-                f"{limits.max_unpacked_mb:,} MB DocChat reads."
+                f"This Word document unpacks to {_megabytes_over(unpacked, limit)}; "
+                f"DocChat reads at most {limit:,} MB."
             )
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:

@@ -11,6 +11,7 @@ from fpdf import FPDF
 from playwright.sync_api import FilePayload
 
 # A Windows executable's first bytes: what a disguised program looks like.
+ONE_MB = 1024 * 1024
 EXECUTABLE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
 
 
@@ -105,6 +106,15 @@ class FileFactory:
             for _ in range(unpacked_mb):
                 part.write(b" " * 1024 * 1024)
         return path
+
+    def docx_unpacking_to(self, name: str, size: int) -> Path:
+        """A real Word document whose parts unzip to exactly `size` bytes: its main part
+        padded with blanks after the document, which XML allows."""
+        path = self.docx(name)
+        with zipfile.ZipFile(path) as archive:
+            main = archive.read("word/document.xml")
+            others = sum(p.file_size for p in archive.infolist()) - len(main)
+        return self._docx_with_part(name, main + b" " * (size - others - len(main)))
 
     def pdf_nested_too_deep(self, name: str = "nested.pdf", depth: int = 50_000) -> Path:
         """A page whose text is inside `depth` nested arrays: a parser that recurses."""

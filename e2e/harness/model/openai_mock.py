@@ -216,6 +216,12 @@ class RecordedRequest:
         return self.messages[-1]["content"]
 
     @property
+    def conversation(self) -> list[tuple[str, str]]:
+        """(role, text) of every message but the instructions and sources: the earlier
+        exchanges the model is given, oldest first, then the question."""
+        return [(m["role"], m["content"]) for m in self.messages if m["role"] != "system"]
+
+    @property
     def is_continuation(self) -> bool:
         """A request to go on with an answer: the answer so far, then the ask to go on."""
         return bool(self.messages) and self.messages[-1]["content"] == CONTINUE_PROMPT
