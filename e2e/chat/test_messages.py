@@ -71,6 +71,32 @@ def test_questions_and_answers_keep_their_order(chat, openai_mock: OpenAIMock) -
     chat.messages.expect_conversation(*turns)
 
 
+@pytest.mark.devices("desktop", "phone")
+def test_a_person_reading_earlier_text_stays_there_and_at_the_end_follows_the_answer(
+    chat, openai_mock: OpenAIMock
+) -> None:
+    lines = [" A long line of text, one of many."] * 60
+    for number in range(2):
+        openai_mock.reply([f"Answer {number}:", *lines])
+        chat.send(f"Question {number}?").expect_complete_containing(f"Answer {number}:")
+    reply = openai_mock.reply(["Still", " writing:", *lines], gate_after=2)
+    answer = chat.send("One more?")
+    answer.expect_streaming("Still writing:")
+
+    chat.messages.scroll_to_start()
+    reply.release()
+
+    answer.expect_complete_containing("Still writing:", "one of many.")
+    chat.messages.expect_scrolled_to_start()  # not pulled down at each line
+    chat.messages.scroll_to_end()
+    reply = openai_mock.reply(["And then:", *lines], gate_after=1)
+    answer = chat.send("And then?")
+    answer.expect_streaming("And then:")
+    reply.release()
+    answer.expect_complete_containing("And then:", "one of many.")
+    chat.messages.expect_scrolled_to_end()  # followed down as it grew
+
+
 def test_answers_render_markdown_safely_and_can_be_copied(
     page, context, openai_mock: OpenAIMock
 ) -> None:

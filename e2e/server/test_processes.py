@@ -246,6 +246,30 @@ def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_le
     person.close()
 
 
+@pytest.mark.settings(lease_s=1.0)
+def test_an_answer_written_for_many_leases_is_never_ended_by_the_other_process(
+    app_on: Callable[[str | None], LiveServer],
+    postgres_server: PostgresServer,
+    openai_mock: OpenAIMock,
+    faults: Faults,
+) -> None:
+    database = postgres_server.new_database()
+    writer, other = app_on(database), app_on(database)
+    person = Person(writer.url, other.url)
+    swept = faults.watch_leases_kept(other)
+    reply = openai_mock.reply(TOKENS, gate_after=2)
+    answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
+
+    with person.following_on_second(answer["events_url"]) as followed:
+        swept.expect(times=9)  # three lease periods of the other's sweeps, mid-answer
+        reply.release()
+        before, after = followed.before, followed.rest()
+
+    assert text_of(before + after) == "".join(TOKENS)
+    assert ending(after)["message"]["status"] == "done"  # not interrupted
+    person.close()
+
+
 def test_a_process_that_lost_the_databases_notifications_listens_again_and_catches_up(
     person: Person, openai_mock: OpenAIMock, postgres_server: PostgresServer
 ) -> None:

@@ -5,6 +5,7 @@ from web.chat import repository as repo
 from web.chat.answer_log import INTERRUPTED, AnswerLog
 from web.context import AppContext
 from web.documents import repository as doc_repo
+from web.fault_points import fault_point
 
 
 def end_orphaned_work(ctx: AppContext) -> None:
@@ -13,6 +14,7 @@ def end_orphaned_work(ctx: AppContext) -> None:
     doc_repo.fail_orphans(ctx.db)
 
 
+@fault_point("lease.keeping")
 async def keep_lease(ctx: AppContext) -> None:
     """Renew this process's lease, and end the work of those whose lease ran out."""
     ctx.lease.renew()

@@ -226,6 +226,23 @@ class Faults:
         self._arm("slots.holding", noting)
         return ended
 
+    def watch_leases_kept(self, server: LiveServer) -> Signal:
+        """Say each time `server` has renewed its lease and ended the work of processes
+        whose lease ran out (every third of `lease_s`)."""
+        kept = Signal("the process renewing its lease and sweeping the others' work")
+        its_context = server.call_on_loop(lambda ctx: ctx)
+
+        def noting(keep: Step) -> Step:
+            async def keeping(ctx: object) -> None:
+                await keep(ctx)
+                if ctx is its_context:
+                    kept.set()
+
+            return keeping
+
+        self._arm("lease.keeping", noting)
+        return kept
+
     def watch_streamed_bodies(self) -> Signal:
         """Say each time the server is done reading a request body sent without a length."""
         done = Signal("a chunked request body read to its end (or its client gone)")
