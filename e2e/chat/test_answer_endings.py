@@ -112,7 +112,7 @@ def test_an_answer_at_the_length_limit_is_kept_with_a_note_and_continues_in_plac
     asked = openai_mock.last_request
     assert asked.is_continuation
     assert asked.partial == "According to [1], the capital"
-    assert "[1] zembla.txt\nThe capital of Zembla is Onhava." in asked.prompt  # same sources
+    assert asked.sources == ["[1] zembla.txt\nThe capital of Zembla is Onhava."]  # the same
     assert asked.messages[-3]["content"] == "What is the capital of Zembla?"
     assert store.message(sent["id"]) == {
         "status": "done",

@@ -117,9 +117,7 @@ def test_retry_writes_a_new_answer_without_repeating_the_question(
 
     chat.messages.last_answer.expect_complete("Hello again.")
     chat.messages.expect_conversation(("Hello?", "Hello again."))
-    assert [m["content"] for m in openai_mock.last_request.messages if m["role"] == "user"] == [
-        "Hello?"
-    ]
+    assert openai_mock.last_request.conversation == [("user", "Hello?")]
     chat.reload()
     chat.messages.expect_conversation(("Hello?", "Hello again."))
 
@@ -133,7 +131,8 @@ def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
     answer = app.new_chat().send(QUESTION)
 
     answer.expect_offline_label()
-    answer.expect_complete_containing("The capital of Zembla is Onhava")
+    answer.expect_complete_containing("These passages match your question best:")
+    answer.expect_quoted("# Atlas", "", "## Zembla", "", ZEMBLA)
     answer.expect_citations("[1] atlas.md")
     assert openai_mock.requests == []
 

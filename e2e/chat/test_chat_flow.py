@@ -37,8 +37,8 @@ def test_upload_chat_and_receive_a_streamed_answer(
     answer.expect_mode("Chat")
     answer.expect_citations("[1] zembla.txt")
     chat.input_bar.expect_idle()
-    assert ZEMBLA in openai_mock.last_request.prompt
-    assert openai_mock.last_request.messages[-1] == {"role": "user", "content": QUESTION}
+    assert openai_mock.last_request.sources == [f"[1] zembla.txt\n{ZEMBLA}"]
+    assert openai_mock.last_request.conversation == [("user", QUESTION)]
 
     chat.reload()
     chat.documents.expect_documents("zembla.txt")
@@ -77,8 +77,7 @@ def test_deep_research_over_several_documents_streams_steps_and_cites_each(
     plan, synthesis = openai_mock.requests
     assert plan.body["response_format"]["type"] == "json_schema"
     assert synthesis.messages[0]["content"].startswith("You are DocChat in deep research mode.")
-    assert ZEMBLA in synthesis.prompt and HARBOUR in synthesis.prompt
-    assert SOUP not in synthesis.prompt
+    assert synthesis.sources == [f"[1] zembla.txt\n{ZEMBLA}", f"[2] harbour.txt\n{HARBOUR}"]
 
     chat.reload()
     answer = chat.messages.last_answer

@@ -84,7 +84,7 @@ def test_a_document_deleted_in_one_tab_leaves_the_others_choice_and_their_next_q
     chat.documents.expect_documents("beta.txt", "gamma.txt")
     chat.header.documents.expect_chosen("beta.txt")  # of the two left
     chat.send("What lights up at night?").expect_complete("According to [1]: " + BETA)
-    assert "amber" not in openai_mock.last_request.prompt
+    assert openai_mock.last_request.sources == [f"[1] beta.txt\n{BETA}"]  # alpha's gone
     (session,) = api.call("GET", "/api/sessions").json()
     assert session["document_ids"] == [api.document_named("beta.txt")["id"]]
 

@@ -117,8 +117,10 @@ def test_answers_render_markdown_safely_and_can_be_copied(
     answer.expect_complete_containing(
         "Raw <img src=x onerror=alert(1)> and <script>alert(2)</script> stay text."
     )
-    copied = answer.copy()
-    assert "print('hi')" in copied and "Onhava" in copied
+    assert answer.copy() == (  # the answer as shown, in both engines
+        "Steps:\n\nmix\nbake\nprint('hi')\n\ncity\tsea\nOnhava\tyes\n\n"
+        "Raw <img src=x onerror=alert(1)> and <script>alert(2)</script> stay text."
+    )
 
 
 @pytest.mark.settings(render_timeout_s=0.2)

@@ -59,7 +59,7 @@ def test_an_answer_through_litellm_streams_its_thinking_cites_and_says_what_it_c
     answer.expect_thought("".join(THINKING))
     answer.expect_citations("[1] zembla.txt")
     asked = openai_mock.last_request  # as the proxy passed it on
-    assert "[1] zembla.txt\n" + ZEMBLA in asked.prompt
+    assert asked.sources == ["[1] zembla.txt\n" + ZEMBLA]
     stored = app_process.stored_message(answer.message_id)
     assert (stored["status"], stored["content"]) == ("done", ANSWER)
     # The proxy passes on the model's counts, and counts the thinking among them itself.

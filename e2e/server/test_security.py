@@ -105,7 +105,9 @@ def test_another_workspace_can_reach_nothing_of_mine(
 ) -> None:
     app.documents.upload_and_wait(files.text("private.txt", "The vault code is 1234."))
     chat = app.new_chat()
-    chat.send("What is the vault code?").expect_complete(re.compile("1234"))
+    chat.send("What is the vault code?").expect_complete(
+        "According to [1]: The vault code is 1234."
+    )
     mine = Api(page.request)
     document = mine.document_named("private.txt")
     answer = mine.call("GET", f"/api/sessions/{chat.session_id}").json()["messages"][-1]

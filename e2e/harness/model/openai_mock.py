@@ -222,6 +222,12 @@ class RecordedRequest:
         return [(m["role"], m["content"]) for m in self.messages if m["role"] != "system"]
 
     @property
+    def sources(self) -> list[str]:
+        """The numbered sources the model is given, each "[n] label\ntext", in order."""
+        given = [m["content"] for m in self.messages if m["content"].startswith("Sources:\n\n")]
+        return given[0].removeprefix("Sources:\n\n").split("\n\n") if given else []
+
+    @property
     def is_continuation(self) -> bool:
         """A request to go on with an answer: the answer so far, then the ask to go on."""
         return bool(self.messages) and self.messages[-1]["content"] == CONTINUE_PROMPT
