@@ -190,7 +190,7 @@ def test_a_continued_answer_replays_whole_from_its_first_event(
 
     assert continued.status_code == 202
     assert continued.json()["assistant_message"]["last_event_id"] == int(first[-1].id)
-    assert again.status_code == 409, again.text  # it is streaming (or done): not twice
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "not_continuable")
     assert [e.event for e in rest] == ["token"] * 3 + ["done"]
     assert [e.event for e in everything] == ["token"] * 4 + ["continued"] + ["token"] * 3 + ["done"]
     assert [int(e.id) for e in everything] == list(range(1, len(everything) + 1))
@@ -245,7 +245,10 @@ def test_only_an_answer_at_the_length_limit_can_be_continued(
             "message": "Only an answer that reached the length limit can go on.",
         },
     )
-    assert unknown.status_code == 404
+    assert (unknown.status_code, unknown.json()["error"]) == (
+        404,
+        {"code": "not_found", "message": "Message not found."},
+    )
     assert len(openai_mock.requests) == 1  # nothing was asked of the model
 
 

@@ -44,7 +44,12 @@ def test_a_storage_failure_answers_507_saves_nothing_and_the_next_try_works(
         f"The server could not save the file because {reason}. Nothing was saved. "
         "Try again later, or tell whoever runs this DocChat."
     )
-    assert api.upload(report).status == 507
+    refused = api.upload(report)
+    assert (refused.status, refused.json()["error"]["message"]) == (
+        507,
+        f"The server could not save the file because {reason}. Nothing was saved. "
+        "Try again later, or tell whoever runs this DocChat.",
+    )
     assert (store.document_count(), store.blob_names(), store.temp_files()) == (0, [], [])
 
     faults.heal()

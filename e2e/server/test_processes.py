@@ -156,7 +156,8 @@ def test_a_chat_deleted_through_the_other_process_stops_its_answer_where_it_is_w
     assert person.on_second.http.delete(f"/api/sessions/{chat}").status_code == 204
 
     reply.closed_early.expect()  # the writer no longer asks the model for a deleted answer
-    assert person.on_first.http.get(f"/api/sessions/{chat}").status_code == 404
+    gone = person.on_first.http.get(f"/api/sessions/{chat}")
+    assert (gone.status_code, gone.json()["error"]["message"]) == (404, "Chat session not found.")
 
 
 @pytest.mark.parametrize("door", ["sent", "retried", "continued"])
