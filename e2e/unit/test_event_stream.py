@@ -4,6 +4,7 @@ reconnect; an empty batch is a keep-alive; nothing in it is buffered by a proxy.
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 from web.streams.events import Event
 from web.streams.sse import EventStream
@@ -20,7 +21,9 @@ def sent(stream: EventStream) -> list[bytes]:
     async def read() -> list[bytes]:
         return [chunk async for chunk in stream.body_iterator]
 
-    return asyncio.run(read())
+    # On a thread of its own: the browser tests run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, read()).result()
 
 
 def test_events_are_numbered_and_only_the_first_says_how_soon_to_reconnect() -> None:
