@@ -52,11 +52,19 @@ class Following:
 
 
 @pytest.fixture
-def person(
+def processes(
     app_on: Callable[[str | None], LiveServer], postgres_server: PostgresServer
-) -> Iterator[Person]:
+) -> tuple[LiveServer, LiveServer]:
+    """Two app processes on one new PostgreSQL database."""
     database = postgres_server.new_database()
-    person = Person(app_on(database).url, app_on(database).url)
+    return app_on(database), app_on(database)
+
+
+@pytest.fixture
+def person(processes: tuple[LiveServer, LiveServer]) -> Iterator[Person]:
+    """One person, asking the first process and the second."""
+    first, second = processes
+    person = Person(first.url, second.url)
     yield person
     person.close()
 
@@ -96,15 +104,12 @@ def test_stop_sent_to_the_other_process_stops_the_answer_where_it_is_written(
 
 
 def test_a_process_restarting_leaves_the_others_answers_and_documents_going(
-    app_on: Callable[[str | None], LiveServer],
-    postgres_server: PostgresServer,
+    processes: tuple[LiveServer, LiveServer],
+    person: Person,
     openai_mock: OpenAIMock,
     faults: Faults,
     files: FileFactory,
 ) -> None:
-    database = postgres_server.new_database()
-    first, second = app_on(database), app_on(database)
-    person = Person(first.url, second.url)
     reply = openai_mock.reply(TOKENS, gate_after=2)
     # Asked first: a question asked while a document is read waits for it (waiting.py).
     answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
@@ -113,36 +118,28 @@ def test_a_process_restarting_leaves_the_others_answers_and_documents_going(
     uploaded = person.on_first.upload_in_background(files.text("notes.txt", "Harbour notes."))
     processing.expect_reached()
 
-    second.restart()
+    processes[1].restart()
     processing.release()
     reply.release()
 
     events = person.on_second.read_to_end(answer["events_url"])
     assert (text_of(events), events[-1].event) == ("".join(TOKENS), "done")
     assert uploaded.result().json()["status"] == "ready"
-    person.close()
 
 
 def test_a_process_restarting_leaves_the_others_upload_in_flight_whole(
-    app_on: Callable[[str | None], LiveServer],
-    postgres_server: PostgresServer,
-    faults: Faults,
-    files: FileFactory,
+    processes: tuple[LiveServer, LiveServer], person: Person, faults: Faults, files: FileFactory
 ) -> None:
     """The processes share one data folder: the one starting must not take the other's
     upload, received but not yet stored, for a crash's leftover."""
-    database = postgres_server.new_database()
-    first, second = app_on(database), app_on(database)
-    person = Person(first.url, second.url)
     storing = faults.hold_storing()
     uploaded = person.on_first.upload_in_background(files.text("notes.txt", "Harbour notes."))
     storing.expect_reached()
 
-    second.restart()
+    processes[1].restart()
     storing.release()
 
     assert uploaded.result().json()["status"] == "ready"
-    person.close()
 
 
 def test_a_chat_deleted_through_the_other_process_stops_its_answer_where_it_is_written(
@@ -249,15 +246,12 @@ def test_a_killed_processs_answer_ends_interrupted_through_another_within_its_le
 
 @pytest.mark.settings(lease_s=1.0)
 def test_an_answer_written_for_many_leases_is_never_ended_by_the_other_process(
-    app_on: Callable[[str | None], LiveServer],
-    postgres_server: PostgresServer,
+    processes: tuple[LiveServer, LiveServer],
+    person: Person,
     openai_mock: OpenAIMock,
     faults: Faults,
 ) -> None:
-    database = postgres_server.new_database()
-    writer, other = app_on(database), app_on(database)
-    person = Person(writer.url, other.url)
-    swept = faults.watch_leases_kept(other)
+    swept = faults.watch_leases_kept(processes[1])
     reply = openai_mock.reply(TOKENS, gate_after=2)
     answer = person.on_first.ask(person.on_first.new_chat(), "Tell me a story").json()
 
@@ -268,7 +262,6 @@ def test_an_answer_written_for_many_leases_is_never_ended_by_the_other_process(
 
     assert text_of(before + after) == "".join(TOKENS)
     assert ending(after)["message"]["status"] == "done"  # not interrupted
-    person.close()
 
 
 def test_a_process_that_lost_the_databases_notifications_listens_again_and_catches_up(
