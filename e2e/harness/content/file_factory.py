@@ -10,8 +10,8 @@ import pypdf
 from fpdf import FPDF
 from playwright.sync_api import FilePayload
 
-# A Windows executable's first bytes: what a disguised program looks like.
 ONE_MB = 1024 * 1024
+# A Windows executable's first bytes: what a disguised program looks like.
 EXECUTABLE_HEAD = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
 
 
@@ -104,7 +104,7 @@ class FileFactory:
         ):
             part.write(b'<?xml version="1.0"?>')
             for _ in range(unpacked_mb):
-                part.write(b" " * 1024 * 1024)
+                part.write(b" " * ONE_MB)
         return path
 
     def docx_unpacking_to(self, name: str, size: int) -> Path:
