@@ -8,6 +8,8 @@ timeout fires, a cut stream is a clean end of the body with no finish reason, an
 unreachable server is one that is not listening (or does not speak TLS).
 """
 
+from collections.abc import Callable
+
 import pytest
 
 from e2e.harness.content.chat_data import ZEMBLA, chat_with_documents
@@ -62,100 +64,117 @@ STREAM_ENDINGS = [  # how the stream ends, the answer's status, what the page sa
 
 
 @pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S)
+@pytest.mark.parametrize(
+    ("end", "status", "shown"), STREAM_ENDINGS, ids=[e[0] for e in STREAM_ENDINGS]
+)
 def test_each_way_a_stream_ends_shows_and_is_stored_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+    page, app_process: AppProcess, openai_mock: OpenAIMock, end: str, status: str, shown: str
 ) -> None:
-    """One app process for all of them (it is slow to start); a chat for each."""
-    for end, status, shown in STREAM_ENDINGS:
-        with subtests.test(end):
-            openai_mock.reply(TOKENS, end=end)
-            chat = AppShell(page).open().new_chat()
+    openai_mock.reply(TOKENS, end=end)
+    chat = AppShell(page).open().new_chat()
 
-            answer = chat.send(QUESTION)
+    answer = chat.send(QUESTION)
 
-            expect_ended(answer, status, shown)
-            stored = app_process.stored_message(answer.message_id)
-            assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
-            chat.reload()
-            expect_ended(chat.messages.last_answer, status, shown)
+    expect_ended(answer, status, shown)
+    stored = app_process.stored_message(answer.message_id)
+    assert (stored["status"], stored["content"]) == (status, PARTIAL)  # never "done"
+    chat.reload()
+    expect_ended(chat.messages.last_answer, status, shown)
 
 
 SAID_BESIDES_TEXT = [  # what the model says, the answer's status and text, what the page says
-    (lambda mock: mock.refuse(TOKENS), "refused", PARTIAL, ""),
-    (lambda mock: mock.reply([]), "error", "", EMPTY),
-    (lambda mock: mock.reply(TOKENS, end="tool_calls"), "error", PARTIAL, TOOL_CALL),
+    pytest.param(lambda mock: mock.refuse(TOKENS), "refused", PARTIAL, "", id="refusal"),
+    pytest.param(lambda mock: mock.reply([]), "error", "", EMPTY, id="no-text"),
+    pytest.param(
+        lambda mock: mock.reply(TOKENS, end="tool_calls"),
+        "error",
+        PARTIAL,
+        TOOL_CALL,
+        id="tool-call",
+    ),
 ]
 
 
+@pytest.mark.parametrize(("say", "status", "text", "shown"), SAID_BESIDES_TEXT)
 def test_a_refusal_no_text_and_a_call_of_a_tool_end_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+    page,
+    app_process: AppProcess,
+    openai_mock: OpenAIMock,
+    say: Callable[[OpenAIMock], object],
+    status: str,
+    text: str,
+    shown: str,
 ) -> None:
-    for say, status, text, shown in SAID_BESIDES_TEXT:
-        with subtests.test(f"{status}: {shown or text}"):
-            say(openai_mock)
-            chat = AppShell(page).open().new_chat()
+    say(openai_mock)
+    chat = AppShell(page).open().new_chat()
 
-            answer = chat.send(QUESTION)
+    answer = chat.send(QUESTION)
 
-            expect_ended(answer, status, shown, text)
-            stored = app_process.stored_message(answer.message_id)
-            assert (stored["status"], stored["content"]) == (status, text)  # never "done"
-            chat.reload()
-            expect_ended(chat.messages.last_answer, status, shown, text)
+    expect_ended(answer, status, shown, text)
+    stored = app_process.stored_message(answer.message_id)
+    assert (stored["status"], stored["content"]) == (status, text)  # never "done"
+    chat.reload()
+    expect_ended(chat.messages.last_answer, status, shown, text)
 
 
 FAILURES_BEFORE_THE_ANSWER = [  # the fault, the mode asked in, what the page says
-    (lambda mock: mock.fail(503), "Chat", TRY_AGAIN),
-    (
+    pytest.param(lambda mock: mock.fail(503), "Chat", TRY_AGAIN, id="503"),
+    pytest.param(
         lambda mock: mock.fail(429, headers={"retry-after": "20"}),
         "Chat",
         "The model service is rate limiting requests. Try again in 20 seconds.",
+        id="429",
     ),
-    (OpenAIMock.time_out, "Chat", "The model took too long to answer. Try again."),
-    (
+    pytest.param(
+        OpenAIMock.time_out, "Chat", "The model took too long to answer. Try again.", id="timeout"
+    ),
+    pytest.param(
         lambda mock: mock.plan(["Who?", "Where?"], end="cut"),
         "Deep research",
         "The model's research plan was cut off before it finished. Try again.",
+        id="plan-cut",
     ),
 ]
 
 
 @pytest.mark.settings(openai_timeout_s=READ_TIMEOUT_S, openai_max_retries=0)
+@pytest.mark.parametrize(("fault", "mode", "shown"), FAILURES_BEFORE_THE_ANSWER)
 def test_failures_before_the_answer_begins_show_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+    page,
+    app_process: AppProcess,
+    openai_mock: OpenAIMock,
+    fault: Callable[[OpenAIMock], object],
+    mode: str,
+    shown: str,
 ) -> None:
-    for fault, mode, shown in FAILURES_BEFORE_THE_ANSWER:
-        with subtests.test(shown):
-            fault(openai_mock)
-            chat = AppShell(page).open().new_chat()
-            chat.input_bar.choose_mode(mode)
+    fault(openai_mock)
+    chat = AppShell(page).open().new_chat()
+    chat.input_bar.choose_mode(mode)
 
-            answer = chat.send("Who and where?")
+    answer = chat.send("Who and where?")
 
-            answer.expect_failed(shown)
-            assert app_process.stored_message(answer.message_id)["status"] == "error"
+    answer.expect_failed(shown)
+    assert app_process.stored_message(answer.message_id)["status"] == "error"
 
 
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
 def test_every_servers_dialect_shows_and_stores_the_same_over_real_http(
-    page, app_process: AppProcess, openai_mock: OpenAIMock, subtests: pytest.Subtests
+    page, app_process: AppProcess, openai_mock: OpenAIMock, dialect: str
 ) -> None:
-    """Azure last: it refuses the usage option, and the app asks no server for it after."""
-    for dialect in sorted(DIALECTS, key=lambda name: name == "azure"):
-        with subtests.test(dialect):
-            openai_mock.speak(dialect)
-            thinks = DIALECTS[dialect].reasoning_field is not None
-            openai_mock.reply(TOKENS, reasoning=["Thinking", " it over."] if thinks else [])
-            chat = AppShell(page).open().new_chat()
+    openai_mock.speak(dialect)
+    thinks = DIALECTS[dialect].reasoning_field is not None
+    openai_mock.reply(TOKENS, reasoning=["Thinking", " it over."] if thinks else [])
+    chat = AppShell(page).open().new_chat()
 
-            answer = chat.send(QUESTION)
+    answer = chat.send(QUESTION)
 
-            answer.expect_complete(PARTIAL)
-            if thinks:
-                answer.expect_thought("Thinking it over.")
-            else:
-                answer.expect_no_reasoning()
-            stored = app_process.stored_message(answer.message_id)
-            assert (stored["status"], stored["content"]) == ("done", PARTIAL)
+    answer.expect_complete(PARTIAL)
+    if thinks:
+        answer.expect_thought("Thinking it over.")
+    else:
+        answer.expect_no_reasoning()
+    stored = app_process.stored_message(answer.message_id)
+    assert (stored["status"], stored["content"]) == ("done", PARTIAL)
 
 
 def test_deep_research_on_a_server_without_structured_output_completes_over_real_http(
