@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from web import isolation, views, workspace_stream
+from web.api_models import Health
 from web.chat import answer_stream
 from web.chat import routes as chat_routes
 from web.chat.recovery import keep_lease
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("web", "static")]), name="static")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Health)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

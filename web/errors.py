@@ -15,6 +15,8 @@ from web.storage.db import is_full, is_read_only
 from web.templating import not_found_page
 
 log = logging.getLogger("docchat")
+# JSON is UTF-8 text (RFC 8259): a body of other bytes is not JSON either.
+NOT_JSON = "The request body is not valid JSON."
 
 
 class AppError(Exception):
@@ -120,7 +122,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         if first.get("type") == "json_invalid":
-            message = "The request body is not valid JSON."
+            message = NOT_JSON
         else:
             where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
             message = " ".join(filter(None, ("Invalid request:", where, first.get("msg"))))
@@ -139,6 +141,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return not_found_page(request)
+        if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's 400 for a body not UTF-8
+            return JSONResponse(AppError(422, "invalid_request", NOT_JSON).body(), status_code=422)
         code = "not_found" if exc.status_code == 404 else "http_error"
         body = AppError(exc.status_code, code, str(exc.detail)).body()
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)

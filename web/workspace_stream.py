@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from web.api_models import errors
 from web.context import Ctx, Workspace
 from web.streams.sse import ENDED, EventStream, ResumeAfter
 
@@ -17,7 +18,12 @@ async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
         yield workspace
 
 
-@router.get("/workspace/events", response_class=EventStream, status_code=200, responses=ENDED)
+@router.get(
+    "/workspace/events",
+    response_class=EventStream,
+    status_code=200,
+    responses={**ENDED, **errors(422, 429)},
+)
 async def workspace_events(
     workspace: Annotated[str, Depends(_following)], ctx: Ctx, after: ResumeAfter
 ) -> Response:

@@ -235,6 +235,8 @@ NOT_MULTIPART = "The upload is not valid multipart/form-data."
     ("path", "body", "headers", "status", "message"),
     [
         ("/api/sessions", b"{not json", JSON, 422, "The request body is not valid JSON."),
+        # JSON is UTF-8 text (RFC 8259): other bytes are no JSON either.
+        ("/api/sessions", b'{"title": "\xff"}', JSON, 422, "The request body is not valid JSON."),
         (
             "/api/sessions",
             b"[]",
@@ -282,6 +284,7 @@ NOT_MULTIPART = "The upload is not valid multipart/form-data."
     ],
     ids=[
         "not JSON",
+        "not UTF-8",
         "JSON not an object",
         "content not text",
         "a lone surrogate",

@@ -1,8 +1,9 @@
-"""The house rules (README, "House rules"): no test file builds a locator (page objects
-own the selectors) or waits by the clock; the suite touches no private name of the app,
-whose faults strike at named fault points; no test or page-object file is too long to
-read whole; and the import graph has no cycles, its arrows pointing down the app's layers
-and from the tests to the harness (the contracts in pyproject.toml)."""
+"""The house rules (docs/suite/writing-tests.md): no test file builds a locator (page
+objects own the selectors), waits by the clock or takes subtests; the suite touches no
+private name of the app, whose faults strike at named fault points; no test or
+page-object file is too long to read whole; the import graph has no cycles, its arrows
+pointing down the app's layers and from the tests to the harness (the contracts in
+pyproject.toml); and the docs name every file and every setting there is."""
 
 import ast
 import json
@@ -19,6 +20,7 @@ from importlinter.cli import lint_imports
 from pytest_split.algorithms import Algorithms
 
 from e2e.harness.server.app_database import ACROSS_PROCESSES
+from web.settings import Settings
 
 E2E = Path(__file__).resolve().parents[1]
 ROOT = E2E.parent
@@ -187,14 +189,14 @@ def test_the_import_graph_has_no_cycles_and_points_down_the_layers(
     assert broken == 0, capsys.readouterr().out
 
 
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
 FILE_NAME = re.compile(r"[\w.*-]+\.(?:py|mjs|conf|sql|toml)\b")
-LAID_OUT = ("web", "pages", "e2e")
+LAID_OUT = ("web", "pages", "e2e", "scripts")
 NOT_LISTED_ONE_BY_ONE = ("__init__.py", "test_", "e2e/selftest/")
 
 
-def test_the_readme_layout_names_every_file_and_only_files_that_exist() -> None:
-    readme = (ROOT / "README.md").read_text()
-    layout = readme.split("## Layout\n", 1)[1].split("\n## ", 1)[0]
+def test_the_architecture_page_names_every_file_and_only_files_that_exist() -> None:
+    layout = ARCHITECTURE.read_text()
     files = [
         path.relative_to(ROOT).as_posix()
         for folder in LAID_OUT
@@ -207,9 +209,16 @@ def test_the_readme_layout_names_every_file_and_only_files_that_exist() -> None:
     gone = named - {Path(f).name for f in files} - {"pyproject.toml", "playwright.config.py"}
     tests = [f for f in files if Path(f).name.startswith("test_") and "selftest" not in f]
     unplaced = [f for f in tests if f"{Path(f).name}`" not in layout and "/perf/" not in f]
-    assert not unlisted, f"README's Layout does not name: {unlisted}"
-    assert not gone, f"README's Layout names files that are not there: {sorted(gone)}"
-    assert not unplaced, f"README's test-plan table does not place: {unplaced}"
+    assert not unlisted, f"docs/architecture.md does not name: {unlisted}"
+    assert not gone, f"docs/architecture.md names files that are not there: {sorted(gone)}"
+    assert not unplaced, f"docs/architecture.md's test-plan table does not place: {unplaced}"
+
+
+def test_the_configuration_page_names_every_setting() -> None:
+    documented = (ROOT / "docs" / "configuration.md").read_text()
+    names = [f"DOCCHAT_{name.upper()}" for name in Settings.model_fields]
+
+    assert [name for name in names if f"`{name}`" not in documented] == []
 
 
 WORKFLOW = ROOT / ".github" / "workflows" / "e2e.yml"
@@ -240,7 +249,7 @@ def test_the_shards_ci_splits_the_suite_into_are_balanced_by_durations_still_tru
     groups = algorithm(shards, [SimpleNamespace(nodeid=test) for test in tests], durations)
 
     assert len(unknown) <= len(tests) / 10, (
-        f"Record the durations again (README): {len(unknown)} of {len(tests)} tests have "
+        f"Record the durations again (docs/suite/ci.md): {len(unknown)} of {len(tests)} tests have "
         f"none, such as {unknown[:3]}"
     )
     assert sorted(item.nodeid for group in groups for item in group.selected) == sorted(tests)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from web.api_models import errors
 from web.chat import rows
 from web.context import Ctx, Workspace
 from web.errors import NotFound
@@ -31,7 +32,10 @@ async def _subscribed(
 
 
 @router.get(
-    "/messages/{message_id}/events", response_class=EventStream, status_code=200, responses=ENDED
+    "/messages/{message_id}/events",
+    response_class=EventStream,
+    status_code=200,
+    responses={**ENDED, **errors(404, 422, 429)},
 )
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter

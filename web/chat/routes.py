@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
+from web.api_models import AnswerStarted, Message, MessageSent, Session, SessionWithMessages, errors
 from web.chat import announcements, rows
 from web.chat import repository as repo
 from web.chat.display import message_json
@@ -66,24 +67,30 @@ def owned_session(ctx: AppContext, workspace: str, session_id: str) -> Row:
     return session
 
 
-@router.post("/sessions", status_code=201)
+@router.post(
+    "/sessions", status_code=201, response_model=Session, responses=errors(403, 413, 422, 507)
+)
 async def create_session(body: NewSession, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     return rows.session_json(repo.create_session(ctx.db, workspace, body.title))
 
 
-@router.get("/sessions")
+@router.get("/sessions", response_model=list[Session])
 async def list_sessions(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
     return [rows.session_json(row) for row in rows.list_sessions(ctx.db, workspace)]
 
 
-@router.get("/sessions/{session_id}")
+@router.get(
+    "/sessions/{session_id}", response_model=SessionWithMessages, responses=errors(404, 422)
+)
 async def get_session(session_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     session = owned_session(ctx, workspace, session_id)
     shown = await with_html(ctx, rows.messages(ctx.db, session_id))
     return {**rows.session_json(session), "messages": [message_json(row) for row in shown]}
 
 
-@router.patch("/sessions/{session_id}")
+@router.patch(
+    "/sessions/{session_id}", response_model=Session, responses=errors(403, 404, 413, 422, 507)
+)
 async def update_session(
     session_id: str, body: SessionChanges, ctx: Ctx, workspace: Workspace
 ) -> dict[str, Any]:
@@ -108,7 +115,7 @@ async def update_session(
     return rows.session_json(rows.get_session(ctx.db, workspace, session_id))
 
 
-@router.delete("/sessions/{session_id}", status_code=204)
+@router.delete("/sessions/{session_id}", status_code=204, responses=errors(403, 404, 422, 507))
 async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Response:
     owned_session(ctx, workspace, session_id)
     for message in rows.messages(ctx.db, session_id):
@@ -118,7 +125,12 @@ async def delete_session(session_id: str, ctx: Ctx, workspace: Workspace) -> Res
     return Response(status_code=204)
 
 
-@router.post("/sessions/{session_id}/messages", status_code=202)
+@router.post(
+    "/sessions/{session_id}/messages",
+    status_code=202,
+    response_model=MessageSent,
+    responses=errors(403, 404, 409, 413, 422, 507),
+)
 async def send_message(
     session_id: str, body: NewMessage, ctx: Ctx, workspace: Workspace
 ) -> dict[str, Any]:
@@ -141,7 +153,12 @@ async def send_message(
     }
 
 
-@router.post("/messages/{message_id}/retry", status_code=202)
+@router.post(
+    "/messages/{message_id}/retry",
+    status_code=202,
+    response_model=AnswerStarted,
+    responses=errors(403, 404, 409, 422, 507),
+)
 async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     """A fresh answer to the same question, in place of the last one."""
     answer = rows.get_message(ctx.db, workspace, message_id)
@@ -160,7 +177,12 @@ async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict
     return _answer_json(ctx, answer_id)
 
 
-@router.post("/messages/{message_id}/continue", status_code=202)
+@router.post(
+    "/messages/{message_id}/continue",
+    status_code=202,
+    response_model=AnswerStarted,
+    responses=errors(403, 404, 409, 422, 507),
+)
 async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     """Ask the model to go on with an answer that stopped at its length limit."""
     answer = rows.get_message(ctx.db, workspace, message_id)
@@ -176,7 +198,9 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
     return _answer_json(ctx, message_id)
 
 
-@router.post("/messages/{message_id}/stop")
+@router.post(
+    "/messages/{message_id}/stop", response_model=Message, responses=errors(403, 404, 422, 507)
+)
 async def stop_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     if rows.get_message(ctx.db, workspace, message_id) is None:
         raise NotFound("Message")

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from web.api_models import Document, errors
 from web.context import Ctx, Workspace
 from web.documents import repository as repo
 from web.documents.ingest import ingest, remove
@@ -30,7 +31,13 @@ UPLOAD_BODY = {
 }
 
 
-@router.post("", status_code=201, openapi_extra={"requestBody": UPLOAD_BODY})
+@router.post(
+    "",
+    status_code=201,
+    response_model=Document,
+    responses=errors(400, 403, 409, 413, 415, 422, 429, 507),
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
 async def upload_document(request: Request, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     with ctx.uploads.hold(workspace):
         received = await receive_file(request, ctx.blobs, ctx.settings.max_upload_bytes)
@@ -46,12 +53,12 @@ def _upload_name(request: Request) -> str | None:
     return name if UPLOAD_NAME.fullmatch(name) else None
 
 
-@router.get("")
+@router.get("", response_model=list[Document])
 async def list_documents(ctx: Ctx, workspace: Workspace) -> list[dict[str, Any]]:
     return [repo.as_json(row) for row in repo.list_all(ctx.db, workspace)]
 
 
-@router.get("/{document_id}")
+@router.get("/{document_id}", response_model=Document, responses=errors(404, 422))
 async def get_document(document_id: str, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
     row = repo.get(ctx.db, workspace, document_id)
     if row is None:
@@ -59,7 +66,7 @@ async def get_document(document_id: str, ctx: Ctx, workspace: Workspace) -> dict
     return repo.as_json(row)
 
 
-@router.delete("/{document_id}", status_code=204)
+@router.delete("/{document_id}", status_code=204, responses=errors(403, 404, 422, 507))
 async def delete_document(document_id: str, ctx: Ctx, workspace: Workspace) -> Response:
     row = repo.get(ctx.db, workspace, document_id)
     if row is None:

@@ -1,4 +1,5 @@
-"""Fuzzing the JSON API from its OpenAPI schema with Schemathesis' strategies.
+"""Fuzzing the JSON API from its OpenAPI schema with Schemathesis' strategies, each
+answer held to that schema: a status it documents, its content type, a body of its shape.
 
 Random ids only ever reach "not found". So each operation is also fuzzed aimed at a
 real document, chat and answer, and the generated bodies and query strings reach the
@@ -15,7 +16,12 @@ from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from e2e.harness.server.live_server import LiveServer
 
@@ -75,16 +81,26 @@ class FuzzWorkspace:
     def _call(self, case: Case) -> int:
         response = case.call_and_validate(
             session=self.session,
-            checks=[not_a_server_error, errors_explain_themselves],
+            checks=[
+                not_a_server_error,
+                errors_explain_themselves,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+            ],
             timeout=REQUEST_TIMEOUT_S,
         )
         return response.status_code
 
     def _open_stream(self, case: Case) -> int:
-        """The response's status and, for a refusal, its reason; the stream is left unread."""
+        """The response's status, held to the schema as far as its start goes (the stream
+        is left unread): a documented status, an event stream or a refusal that says why."""
         request = case.as_transport_kwargs(base_url=self.base_url)
         with self.session.request(**request, stream=True, timeout=REQUEST_TIMEOUT_S) as response:
-            assert response.status_code < 500, f"{case.as_curl_command()} answered {response}"
+            sent = f"{case.as_curl_command()} answered {response}"
+            assert str(response.status_code) in case.operation.definition.raw["responses"], sent
+            if response.status_code == 200:
+                assert response.headers["content-type"].startswith("text/event-stream"), sent
             errors_explain_themselves(None, response, case)
             return response.status_code
 
