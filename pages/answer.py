@@ -84,7 +84,9 @@ class Answer(Component):
 
     @property
     def message_id(self) -> str:
-        return self.root.get_attribute("data-message-id")
+        value = self.root.get_attribute("data-message-id")
+        assert value is not None, "The answer has no message id (data-message-id)"
+        return value
 
     def expect_streaming(self, partial_text: str) -> None:
         """Still streaming, showing exactly this much of the answer so far."""
@@ -207,7 +209,7 @@ class Answer(Component):
         """Exactly these research steps so far, in order."""
         expect(self.steps).to_have_text(list(steps))
 
-    def expect_citations(self, *labels: str) -> None:
+    def expect_citations(self, *labels: str | re.Pattern[str]) -> None:
         """Exactly these sources, e.g. "[1] report.pdf, page 2", in order."""
         expect(self.citations.locator("summary")).to_have_text(list(labels))
 
@@ -235,7 +237,8 @@ class Answer(Component):
         """Copy the answer; returns what the clipboard then holds."""
         self.press(self.root.get_by_role("button", name="Copy"))
         expect(self.root.get_by_role("button", name="Copied")).to_be_visible()
-        return self.page.evaluate("navigator.clipboard.readText()")
+        copied: str = self.page.evaluate("navigator.clipboard.readText()")
+        return copied
 
     def expect_no_active_content(self) -> None:
         """Nothing in the answer can run script: no such element, no event-handler

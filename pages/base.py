@@ -3,7 +3,7 @@
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -43,7 +43,9 @@ class BasePage:
 
     def live_event_id(self) -> int:
         """The number of the last workspace event this page has applied."""
-        return int(self.page.locator("body").get_attribute("data-live-event-id"))
+        value = self.page.locator("body").get_attribute("data-live-event-id")
+        assert value is not None, "The page says no live event id (data-live-event-id)"
+        return int(value)
 
     def expect_caught_up(self, event_id: int) -> None:
         """Applied every workspace event up to this one (and is following again)."""
@@ -149,9 +151,15 @@ class Component:
         self.hands.choose_files(target, files)
 
 
-def _revealing_first(method: Callable) -> Callable:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _revealing_first(
+    method: Callable[Concatenate["Component", P], R],
+) -> Callable[Concatenate["Component", P], R]:
     @functools.wraps(method)
-    def revealing(self: Component, *args: object, **kwargs: object) -> object:
+    def revealing(self: "Component", /, *args: P.args, **kwargs: P.kwargs) -> R:
         self.reveal()
         return method(self, *args, **kwargs)
 

@@ -66,8 +66,7 @@ class DocumentRow(Component):
 
     def expect_failed(self, message: str, *, timeout_s: float | None = None) -> None:
         """Failed, saying why (a file read until its time limit may take longer than usual)."""
-        timeout = {"timeout": timeout_s * 1000} if timeout_s else {}
-        expect(self.status).to_have_text("Failed", **timeout)
+        expect(self.status).to_have_text("Failed", timeout=timeout_s * 1000 if timeout_s else None)
         expect(self.error).to_have_text(message)
         expect(self.progress).to_be_hidden()
 

@@ -8,6 +8,7 @@ page objects: their elements, and their test ids for the answers that appear lat
 """
 
 from itertools import accumulate
+from typing import Any
 
 from pages.answer import Answer
 from pages.app import ChatPage
@@ -35,25 +36,26 @@ class DomClock:
         test_ids = [MessageList.ANSWER_TEST_ID, Answer.BODY_TEST_ID, Answer.THOUGHTS_TEST_ID]
         self.page.evaluate(_INSTALL, [*watched, *test_ids])
 
-    def _read(self) -> dict:
-        return self.page.evaluate("() => window.__docchatClock")
+    def _read(self) -> dict[str, Any]:
+        clock: dict[str, Any] = self.page.evaluate("() => window.__docchatClock")
+        return clock
 
     def first_token_at_ms(self, answer_number: int) -> float:
         """When the n-th answer (1-based) first showed text."""
         growth = self._read()["growth"]
-        return next(t for n, t, length, _ in growth if n == answer_number and length)
+        return float(next(t for n, t, length, _ in growth if n == answer_number and length))
 
     def time_to_first_token_ms(self, answer_number: int) -> float:
         """From the n-th question sent to the n-th answer's first text."""
         sent = self._read()["sent"][answer_number - 1]
-        return self.first_token_at_ms(answer_number) - sent
+        return self.first_token_at_ms(answer_number) - float(sent)
 
     def time_to_first_shown_ms(self, answer_number: int) -> float:
         """From the n-th question sent to the first of the n-th answer's text or reasoning
         on screen: what a person first sees of a reasoning model's answer."""
         growth = self._read()["growth"]
         shown = next(t for n, t, *lengths in growth if n == answer_number and any(lengths))
-        return shown - self._read()["sent"][answer_number - 1]
+        return float(shown - self._read()["sent"][answer_number - 1])
 
     def token_arrivals_ms(self, answer_number: int, tokens: list[str]) -> list[float]:
         """When each token of the n-th answer was first on screen."""
@@ -65,13 +67,14 @@ class DomClock:
 
     def rendered_at_ms(self, answer_number: int) -> float:
         """The last change to the n-th answer (its final rendering)."""
-        return max(t for n, t, *_ in self._read()["growth"] if n == answer_number)
+        return float(max(t for n, t, *_ in self._read()["growth"] if n == answer_number))
 
-    def page_stats(self) -> dict:
-        return self.page.evaluate(
+    def page_stats(self) -> dict[str, Any]:
+        stats: dict[str, Any] = self.page.evaluate(
             """() => ({
                 load_ms: performance.getEntriesByType("navigation")[0].loadEventEnd,
                 dom_nodes: document.getElementsByTagName("*").length,
                 js_heap_mb: performance.memory.usedJSHeapSize / 1048576,
             })"""
         )
+        return stats

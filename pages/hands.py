@@ -6,13 +6,21 @@ test set-up says which hands a browser context's pages get (`use`).
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 from playwright.sync_api import BrowserContext, FilePayload, Locator, Page
 from playwright.sync_api import Keyboard as PlaywrightKeyboard
 
 Files = Sequence[Path | FilePayload]
+
+
+def one_kind(files: Files) -> Sequence[Path] | Sequence[FilePayload]:
+    """The files as Playwright takes them: paths, or payloads, not both at once."""
+    paths = [file for file in files if isinstance(file, Path)]
+    payloads = [file for file in files if not isinstance(file, Path)]
+    assert not (paths and payloads), "Choose files on disk or payloads, not both at once"
+    return paths or payloads
 
 
 class Hands(Protocol):
@@ -37,7 +45,7 @@ class Mouse:
         target.set_checked(checked)
 
     def choose_files(self, target: Locator, files: Files) -> None:
-        target.set_input_files(list(files))
+        target.set_input_files(one_kind(files))
 
 
 class Finger(Mouse):
@@ -56,7 +64,7 @@ class Finger(Mouse):
     def choose_files(self, target: Locator, files: Files) -> None:
         with target.page.expect_file_chooser() as chooser:
             target.tap()
-        chooser.value.set_files(list(files))
+        chooser.value.set_files(one_kind(files))
 
 
 # Tab stops a page may have before the target; past them, the target is not reachable.
@@ -123,7 +131,7 @@ class Keyboard:
         self.focus(target)
         with target.page.expect_file_chooser() as chooser:
             target.page.keyboard.press("Space")
-        chooser.value.set_files(list(files))
+        chooser.value.set_files(one_kind(files))
 
     def focus(self, target: Locator, is_focused: str = IS_FOCUSED_JS) -> None:
         """Tab (or Shift+Tab) until the focus is on the target, as a person would, in the
@@ -158,7 +166,7 @@ class PointerGuard:
             "`${e.pointerType} on ${e.target.outerHTML.slice(0, 80)}`), true);"
         )
 
-    def _pressed(self, source: dict, what: str) -> None:
+    def _pressed(self, source: dict[str, Any], what: str) -> None:
         self.presses.append(f"{what} at {source['page'].url}")
 
     def expect_unused(self) -> None:

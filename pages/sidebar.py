@@ -40,6 +40,7 @@ class Drawer:
     def tap_beside(self) -> None:
         """Tap the dimmed page beside the open drawer, which closes it."""
         box = self.page.get_by_test_id("drawer-backdrop").bounding_box()
+        assert box is not None, "The drawer's backdrop is not on the page"
         self.page.touchscreen.tap(box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)
 
     def expect_open(self, open: bool = True) -> None:

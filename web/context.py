@@ -28,7 +28,8 @@ class AppContext:
 
 
 def _context(request: Request) -> AppContext:
-    return request.app.state.ctx
+    ctx: AppContext = request.app.state.ctx
+    return ctx
 
 
 Ctx = Annotated[AppContext, Depends(_context)]

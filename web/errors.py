@@ -2,7 +2,7 @@
 
 import errno
 import logging
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -98,7 +98,7 @@ class StorageFailure(AppError):
 def storage_reason(exc: OSError | DatabaseError) -> str:
     """Why storage refused a write, in words ("the disk is full")."""
     if isinstance(exc, OSError):
-        return STORAGE_FAILURES.get(exc.errno, "its storage is unavailable")
+        return STORAGE_FAILURES.get(exc.errno or 0, "its storage is unavailable")
     if is_read_only(exc):
         return "its database is read-only"
     if is_full(exc):
@@ -128,10 +128,10 @@ def install_error_handlers(app: FastAPI) -> None:
             message = " ".join(filter(None, ("Invalid request:", where, first.get("msg"))))
         return JSONResponse(AppError(422, "invalid_request", message).body(), status_code=422)
 
-    async def database_failure(_: Request, exc: DatabaseError) -> JSONResponse:
+    async def database_failure(_: Request, exc: Exception) -> JSONResponse:
         # Any write the database refuses (read-only, full, locked): each route's change is
-        # one transaction, so nothing of it was saved.
-        error = StorageFailure(exc, "your change")
+        # one transaction, so nothing of it was saved. (Registered for those errors only.)
+        error = StorageFailure(cast(DatabaseError, exc), "your change")
         return JSONResponse(error.body(), status_code=error.status)
 
     for refusal in STORAGE_ERRORS:

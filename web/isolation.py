@@ -16,7 +16,7 @@ from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from web.fault_points import fault_point
 
@@ -60,7 +60,7 @@ def run_isolated(work: Callable[..., T], args: tuple[Any, ...], seconds: float) 
             raise Died("its process ended without an answer") from None
         # It has answered and is exiting: let it finish (it may have buffers to flush).
         child.join(EXIT_GRACE_S)
-        return outcome
+        return cast(T, outcome)  # what `work` returned, through the pipe
     finally:
         child.kill()  # one still running is stuck or over its time
         child.join()

@@ -77,10 +77,10 @@ async def message_item(
     message_id: str, request: Request, ctx: Ctx, workspace: Workspace
 ) -> Response:
     """One finished message, for the page to swap in when its stream ends."""
-    row = chat_rows.get_message(ctx.db, workspace, message_id)
-    if row is None:
+    found = chat_rows.get_message(ctx.db, workspace, message_id)
+    if found is None:
         return not_found_page(request, "Message")
-    [row] = await with_html(ctx, [row])
+    [row] = await with_html(ctx, [found])
     message = {**message_json(row), "latest": chat_rows.is_last_message(ctx.db, row)}
     context = {"message": message, "mode_labels": MODE_LABELS}
     return page(request, "message.html", context)

@@ -60,4 +60,5 @@ class WorkspaceMiddleware:
 
 
 def workspace_of(request: Request) -> str:
-    return request.state.workspace_id
+    workspace: str = request.state.workspace_id
+    return workspace

@@ -194,7 +194,7 @@ def test_deleting_asks_first_then_removes_the_file_its_text_and_its_index_entrie
     stored = store.document(document["id"], document["sha256"])
     assert stored.blob == report.read_bytes()
     assert stored.blob_sha256 == document["sha256"] == sha256(report)
-    assert stored.row["size"] == len(stored.blob)
+    assert stored.row is not None and stored.row["size"] == len(stored.blob)
     assert "zanzibarquokka" in stored.text
     assert store.index_hits("zanzibarquokka") == 1
     assert store.temp_files() == []

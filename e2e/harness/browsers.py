@@ -78,10 +78,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     they test the server alone, as the Chromium lane does."""
     if "chromium" in browsers(config):
         return
-    browserless = [item for item in items if "browser_name" not in item.fixturenames]
+    browserless = [item for item in items if "browser_name" not in _fixtures(item)]
     if browserless:
         config.hook.pytest_deselected(items=browserless)
-        items[:] = [item for item in items if "browser_name" in item.fixturenames]
+        items[:] = [item for item in items if "browser_name" in _fixtures(item)]
+
+
+def _fixtures(item: pytest.Item) -> list[str]:
+    return getattr(item, "fixturenames", [])  # a test function's; any other item has none
 
 
 @pytest.fixture(scope="session")

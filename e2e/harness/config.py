@@ -12,6 +12,7 @@ def _load() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "playwright_config", ROOT / "playwright.config.py"
     )
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

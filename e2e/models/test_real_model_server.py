@@ -64,7 +64,9 @@ def test_an_answer_through_litellm_streams_its_thinking_cites_and_says_what_it_c
     assert (stored["status"], stored["content"]) == ("done", ANSWER)
     # The proxy passes on the model's counts, and counts the thinking among them itself.
     given = usage_of(asked.body, [])["prompt_tokens"]
-    thinking = app_process.stored_usage(answer.message_id)["reasoning_tokens"]
+    usage = app_process.stored_usage(answer.message_id)
+    assert usage is not None
+    thinking = usage["reasoning_tokens"]
     written = len(THINKING) + len(TOKENS)
     answer.expect_usage(
         f"Used {given + written} tokens: {given} in, {written} out ({thinking} of them thinking)."

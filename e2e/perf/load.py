@@ -59,11 +59,16 @@ def all_done(heard: list[Heard]) -> list[Heard]:
 
 
 def ttft_ms(heard: list[Heard]) -> list[float]:
-    return [h.first_token_s * 1000 for h in heard]
+    times = []
+    for h in heard:
+        assert h.first_token_s is not None, f"An answer with no first token: {h}"
+        times.append(h.first_token_s * 1000)
+    return times
 
 
 def tokens_per_s(heard: Heard) -> float:
     """From its first token to its last, at its reader."""
+    assert heard.first_token_s is not None and heard.last_token_s is not None
     return heard.tokens / (heard.last_token_s - heard.first_token_s)
 
 

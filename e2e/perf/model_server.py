@@ -12,6 +12,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import uvicorn
@@ -23,7 +24,7 @@ from starlette.routing import Route
 from e2e.harness.model.dialects import chunk, event
 
 EMITTED_AT = re.compile(r"@(\d+)")
-scripted = {"tokens": 20, "pace_s": 0.0, "filler": ""}
+scripted: dict[str, Any] = {"tokens": 20, "pace_s": 0.0, "filler": ""}
 
 
 def script(url: str, tokens: int, pace_s: float = 0.0, filler: str = "") -> None:
@@ -34,7 +35,9 @@ def script(url: str, tokens: int, pace_s: float = 0.0, filler: str = "") -> None
 
 def emitted_ns(token: str) -> int:
     """When the model emitted a token (time.time_ns() on this machine)."""
-    return int(EMITTED_AT.search(token).group(1))
+    stamp = EMITTED_AT.search(token)
+    assert stamp is not None, f"No emission time in {token!r}"
+    return int(stamp.group(1))
 
 
 async def _set_script(request: Request) -> Response:

@@ -115,8 +115,9 @@ def touched_privates_of_the_app(source: str) -> list[str]:
                 found.append((node.lineno, node.attr))
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "setattr":
             target, name, *_ = [*node.args, None, None]
-            patched = isinstance(name, ast.Constant) and private(str(name.value))
-            if patched and isinstance(target, ast.Name) and target.id in from_app:
+            if not (isinstance(name, ast.Constant) and private(str(name.value))):
+                continue
+            if isinstance(target, ast.Name) and target.id in from_app:
                 found.append((node.lineno, f"{target.id}.{name.value}"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             parts = node.value.split(".")
@@ -156,10 +157,11 @@ def test_the_check_catches_a_private_read_imported_or_patched_by_path() -> None:
 
 def test_every_fault_point_is_marked_once_and_armed_by_the_suite() -> None:
     marked = Counter(
-        call.args[0].value
+        str(call.args[0].value)
         for path in (ROOT / APP).rglob("*.py")
         for call in ast.walk(ast.parse(path.read_text()))
         if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "fault_point"
+        if isinstance(call.args[0], ast.Constant)
     )
     armed = {
         node.value

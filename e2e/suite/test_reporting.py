@@ -60,6 +60,7 @@ def test_a_failing_test_leaves_a_bundle_a_report_and_the_trace_command(tmp_path:
     for name in ("Trace", "Screenshot", "server.log", "openai-requests.json", "browser.json"):
         assert name in html
     suite = ElementTree.parse(results / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
     assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
 
 
@@ -88,5 +89,7 @@ def test_a_visual_change_fails_with_the_expected_actual_and_diff_images(tmp_path
 
 
 def _red(image: Image.Image) -> int:
-    counts = {colour: count for count, colour in image.convert("RGB").getcolors(1 << 24)}
+    colours = image.convert("RGB").getcolors(1 << 24)
+    assert colours is not None  # fewer than 2**24 colours, always
+    counts = {colour: count for count, colour in colours}
     return counts.get((255, 0, 0), 0)

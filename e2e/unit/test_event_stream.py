@@ -19,7 +19,10 @@ async def batches(*each: list[Event]) -> AsyncIterator[list[Event]]:
 
 def sent(stream: EventStream) -> list[bytes]:
     async def read() -> list[bytes]:
-        return [chunk async for chunk in stream.body_iterator]
+        return [
+            chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+            async for chunk in stream.body_iterator
+        ]
 
     # On a thread of its own: the browser tests run an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as thread:

@@ -3,7 +3,7 @@ armed the change made to it, changes stack, disarming restores it, and a name th
 never marked is refused, naming those it did."""
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ def plus(more: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 @pytest.fixture
-def disarmed() -> None:
+def disarmed() -> Iterator[None]:
     yield
     fault_points.disarm("unit.doubling")
 

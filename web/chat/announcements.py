@@ -25,7 +25,7 @@ def announce_answer(
     answer carries `last_event_id`, where its own stream goes on from."""
     answer = started_answer_json(db, answer_id)
     question = message_json(rows.get_message_by_id(db, question_id)) if question_id else None
-    (workspace_id,) = db.one("SELECT workspace_id FROM sessions WHERE id = ?", answer["session_id"])
+    (workspace_id,) = db.the("SELECT workspace_id FROM sessions WHERE id = ?", answer["session_id"])
     data = {
         "session_id": answer["session_id"],
         "question": question,
@@ -37,7 +37,7 @@ def announce_answer(
 
 def announce_session(db: Database, session_id: str) -> None:
     """`session {session}`: the chat as it is now (new, renamed, its documents, its place)."""
-    row = db.one(
+    row = db.the(
         f"SELECT workspace_id, {rows.SESSION_FIELDS} FROM sessions WHERE id = ?", session_id
     )
     events.changes.append(

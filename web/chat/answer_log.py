@@ -87,6 +87,7 @@ class AnswerLog:
     def _thought(self, conn: Connection) -> None:
         """`thought {seconds, label}`: how long the model thought (all told, when it goes
         on after a Continue), once it stops thinking."""
+        assert self._thinking_since is not None  # called only once the model thought
         seconds = time.monotonic() - self._thinking_since
         self._thinking_since = None
         total = repo.add_thought(conn, self.message_id, seconds)

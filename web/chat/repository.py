@@ -34,7 +34,7 @@ def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
             (session_id, workspace_id, title or UNTITLED, now, now),
         )
         announcements.announce_session(db, session_id)
-    return rows.get_session(db, workspace_id, session_id)
+    return rows.the_session(db, workspace_id, session_id)
 
 
 def update_session(db: Database, session_id: str, **changes: Any) -> None:
@@ -139,7 +139,7 @@ def add_thought(conn: Connection, message_id: str, seconds: float) -> float:
         "RETURNING thought_s",
         (seconds, message_id),
     ).fetchone()
-    return total
+    return float(total)
 
 
 def set_ending(
@@ -248,7 +248,7 @@ def continuation(db: Database, answer: Message, budget_chars: int) -> AnswerRequ
     """What asks the model to go on with an answer: the same question, history and sources
     as before (numbered the same, so citations still match), and the answer so far."""
     question = rows.question_for(db, answer)
-    (saved,) = db.one("SELECT sources FROM messages WHERE id = ?", answer["id"])
+    (saved,) = db.the("SELECT sources FROM messages WHERE id = ?", answer["id"])
     sources = json.loads(saved)
     return AnswerRequest(
         question=question["content"],

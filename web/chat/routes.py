@@ -112,7 +112,7 @@ async def update_session(
         changes["document_ids"] = ids
     if changes:
         repo.update_session(ctx.db, session_id, **changes)
-    return rows.session_json(rows.get_session(ctx.db, workspace, session_id))
+    return rows.session_json(rows.the_session(ctx.db, workspace, session_id))
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=errors(403, 404, 422, 507))
@@ -147,7 +147,7 @@ async def send_message(
     question = _question(session, workspace, content, body.mode, history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
     return {
-        "session": rows.session_json(rows.get_session(ctx.db, workspace, session_id)),
+        "session": rows.session_json(rows.the_session(ctx.db, workspace, session_id)),
         "user_message": message_json(rows.get_message_by_id(ctx.db, user_id)),
         **_answer_json(ctx, answer_id),
     }

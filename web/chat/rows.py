@@ -31,6 +31,15 @@ def session_json(row: Row) -> dict[str, Any]:
     }
 
 
+def the_session(db: Database, workspace_id: str, session_id: str) -> Row:
+    """A chat known to be there (just written, or found earlier in the request)."""
+    return db.the(
+        f"SELECT {SESSION_FIELDS} FROM sessions WHERE id = ? AND workspace_id = ?",
+        session_id,
+        workspace_id,
+    )
+
+
 def get_session(db: Database, workspace_id: str, session_id: str) -> Row | None:
     return db.one(
         f"SELECT {SESSION_FIELDS} FROM sessions WHERE id = ? AND workspace_id = ?",
@@ -67,7 +76,7 @@ def get_message(db: Database, workspace_id: str, message_id: str) -> Row | None:
 
 
 def get_message_by_id(db: Database, message_id: str) -> Message:
-    row = db.one(f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.id = ?", message_id)
+    row = db.the(f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.id = ?", message_id)
     return with_streamed_text(db, row)
 
 
@@ -95,12 +104,12 @@ def answer_text(conn: Connection, message_id: str) -> str:
     """An answer's whole text: its row's (what it had before it went on) and its log's
     tokens since. Reading the log costs what its tokens do: read it once an ending."""
     (content,) = conn.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()
-    return content + events.streamed_text(conn, message_id)
+    return str(content) + events.streamed_text(conn, message_id)
 
 
 def question_for(db: Database, answer: Message) -> Row:
     """The user message an answer replies to: the one just before it."""
-    return db.one(
+    return db.the(
         f"SELECT {MESSAGE_FIELDS} FROM messages m WHERE m.session_id = ? AND m.role = 'user' "
         "AND m.rowid < (SELECT rowid FROM messages WHERE id = ?) ORDER BY m.rowid DESC LIMIT 1",
         answer["session_id"],
@@ -109,8 +118,8 @@ def question_for(db: Database, answer: Message) -> Row:
 
 
 def is_last_message(db: Database, message: Message) -> bool:
-    last = db.one(
+    last = db.the(
         "SELECT id FROM messages WHERE session_id = ? ORDER BY rowid DESC LIMIT 1",
         message["session_id"],
     )
-    return last["id"] == message["id"]
+    return bool(last["id"] == message["id"])

@@ -91,6 +91,7 @@ async def _store(
     except INTEGRITY_ERRORS as exc:
         # A concurrent upload of the same bytes won the race.
         winner = repo.find_by_sha(ctx.db, workspace_id, received.sha256)
+        assert winner is not None  # the row the insert collided with
         raise duplicate(received.filename, winner) from exc
     except (*STORAGE_ERRORS, OSError) as exc:
         raise StorageFailure(exc) from exc

@@ -11,7 +11,7 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -20,6 +20,9 @@ from starlette.requests import ClientDisconnect, Request
 from web.errors import AppError, FileTooLarge, StorageFailure
 from web.fault_points import fault_point
 from web.storage import BlobStore
+
+if TYPE_CHECKING:  # a TypedDict python-multipart declares for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 HEAD_BYTES = 8192
 # Room for the multipart framing around the file when judging Content-Length.
@@ -110,7 +113,7 @@ class _FileSink:
         self._headers: dict[bytes, bytes] = {}
         self._writing = False
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
             "on_part_begin": self._part_begin,
             "on_header_field": lambda d, s, e: self._add(field=d[s:e]),
@@ -135,8 +138,9 @@ class _FileSink:
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition"))
         name, filename = options.get(b"name"), options.get(b"filename")
-        self._writing = name == b"file" and filename is not None and self.file is None
-        if self._writing:
+        self._writing = False
+        if name == b"file" and filename is not None and self.file is None:
+            self._writing = True
             self.filename = clean_filename(filename.decode("utf-8", "replace"))
             fd, self.path = self.blobs.new_temp_file()
             self.file = os.fdopen(fd, "wb")
@@ -151,6 +155,7 @@ class _FileSink:
         if len(self.head) < HEAD_BYTES:
             self.head += piece[: HEAD_BYTES - len(self.head)]
         self.hash.update(piece)
+        assert self.file is not None  # opened as its part began (_headers_finished)
         self.file.write(piece)
 
     def _part_end(self) -> None:
@@ -167,6 +172,7 @@ class _FileSink:
             raise AppError(422, "no_file", "Choose a file to upload (form field 'file').")
         if not self.done:
             raise AppError(400, "incomplete", "The upload ended before the whole file arrived.")
+        assert self.file is not None and self.filename is not None  # the part was read whole
         self.file.close()
         self.file = None
         return ReceivedFile(self.path, self.filename, self.size, self.hash.hexdigest(), self.head)

@@ -5,7 +5,7 @@ import functools
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -141,14 +141,16 @@ class OpenAIAnswerer:
         self, question: str, history: list[dict[str, str]], limit: int, form: str
     ) -> Awaitable[Any]:
         response_format = PLAN_RESPONSE_FORMATS.get(form)
-        return self.client.chat.completions.create(
+        return self.client.chat.completions.create(  # type: ignore[call-overload, no-any-return]
+            # The SDK types each message and response format as its own TypedDicts; ours
+            # are plain dicts of the same shape (build_plan_messages, PLAN_RESPONSE_FORMATS).
             model=self.model,
             messages=build_plan_messages(question, history, limit, form),
             **({"response_format": response_format} if response_format else {}),
         )
 
     async def _first_accepted(
-        self, asks: list[Callable[[], Awaitable[T]]], start: int
+        self, asks: Sequence[Callable[[], Awaitable[T]]], start: int
     ) -> tuple[int, T]:
         """The first of these ways of asking the same thing, from `start` on, that the
         server accepts, and which it was: servers that refuse an option of a request

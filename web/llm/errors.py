@@ -6,6 +6,7 @@ import socket
 import ssl
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import openai
 
@@ -17,7 +18,7 @@ class ProviderError(Exception):
     retryable: bool
     retry_after: float | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 

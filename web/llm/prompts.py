@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web.retrieval import Passage
+from web.storage import Row
 
 CHAT_PROMPT = (
     "You are DocChat, an assistant that answers questions about the user's documents. "
@@ -72,7 +73,7 @@ def source_label(number: int, passage: Passage) -> str:
 
 
 def recent_exchanges(
-    messages: Sequence[Mapping[str, Any]], budget_chars: int, finished: Collection[str]
+    messages: Sequence[Row | Mapping[str, Any]], budget_chars: int, finished: Collection[str]
 ) -> list[dict[str, str]]:
     """The latest exchanges of `messages` (a chat's, oldest first) whose answer ended
     `finished` with text, as many as fit in `budget_chars`, in the order they were had."""
@@ -113,7 +114,7 @@ def build_messages(request: AnswerRequest) -> list[dict[str, str]]:
 
 def build_plan_messages(
     question: str, history: list[dict[str, str]], limit: int, form: str
-) -> list[dict]:
+) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": PLAN_PROMPT.format(limit=limit, answer_as=ANSWER_AS[form])},
         *history,

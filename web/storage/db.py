@@ -9,7 +9,7 @@ or position. Each does its own way: the schema and its migrations, full-text sea
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ class Row(Protocol):
     """A row by column name or position (sqlite3.Row, and PostgreSQL's made alike)."""
 
     def __getitem__(self, key: str | int) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
     def keys(self) -> list[str]: ...
 
 
@@ -79,7 +80,16 @@ class Database(ABC):
         """Tells every process following writes (a stop request, say)."""
 
     def one(self, sql: str, *params: Any) -> Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        row: Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def the(self, sql: str, *params: Any) -> Row:
+        """The row that is there by the time this is asked (written earlier in the same
+        request, or a parent of a row that is)."""
+        row = self.one(sql, *params)
+        if row is None:  # pragma: no cover - a bug, not a state the app can be in
+            raise LookupError(f"No row for {sql} {params}")
+        return row
 
     def all(self, sql: str, *params: Any) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()

@@ -50,7 +50,7 @@ class Log:
                 for seq, item in enumerate(data, last + 1)
             ],
         )
-        return last + len(data)
+        return int(last) + len(data)
 
     def after(self, db: Database, key: str, seq: int) -> list[Event]:
         rows = db.all(
@@ -62,8 +62,8 @@ class Log:
         return [Event(r["seq"], r["type"], r["data"]) for r in rows]
 
     def last_seq(self, db: Database, key: str) -> int:
-        row = db.one(f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", key)
-        return row[0]
+        row = db.the(f"SELECT COALESCE(MAX(seq), 0) FROM {self.table} WHERE {self.key} = ?", key)
+        return int(row[0])
 
 
 answers = Log("events", "message_id")

@@ -41,7 +41,7 @@ class StreamHub:
         self.subscriptions = 0  # opened since start, reconnections included
         self._idle = asyncio.Event()
         self._idle.set()
-        self._stopping: set[asyncio.Task[None]] = set()  # stops other processes asked for
+        self._stopping: set[asyncio.Task[bool]] = set()  # stops other processes asked for
 
     @property
     def live_jobs(self) -> int:

@@ -1,7 +1,7 @@
 """Events as Server-Sent Events, resumable with Last-Event-ID."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query
 from fastapi.responses import StreamingResponse
@@ -29,7 +29,9 @@ ResumeAfter = Annotated[int, Depends(resume_point)]
 # Asked to resume where nothing more can come, a stream answers 204 No Content, which ends
 # an EventSource's reconnecting (the HTML standard says so); an empty 200 would have it
 # reconnect every RECONNECT_MS, for ever.
-ENDED = {204: {"description": "Nothing more after the event asked to resume after."}}
+ENDED: dict[int | str, dict[str, Any]] = {
+    204: {"description": "Nothing more after the event asked to resume after."}
+}
 
 
 class EventStream(StreamingResponse):

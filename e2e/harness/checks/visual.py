@@ -37,8 +37,12 @@ class Screenshots:
         """The page looks as its baseline for this state (animations and caret still)."""
         name = f"{self.prefix}-{state.replace(' ', '-')}"
         # Firefox is held still by its prefs (playwright.config.py's FIREFOX_PREFS).
-        still = {"animations": "disabled", "caret": "hide"} if self.browser == "chromium" else {}
-        shot = page.screenshot(scale="css", **({"caret": "initial"} | still))
+        still = self.browser == "chromium"
+        shot = page.screenshot(
+            scale="css",
+            caret="hide" if still else "initial",
+            animations="disabled" if still else None,
+        )
         baseline = self.baselines / f"{name}.png"
         if self.update:
             baseline.write_bytes(shot)

@@ -131,5 +131,5 @@ def api_routes(app: FastAPI) -> set[str]:
         f"{method} {route.path}"
         for route in app.routes
         if isinstance(route, APIRoute) and route.path.startswith("/api/")
-        for method in route.methods
+        for method in route.methods or ()
     }

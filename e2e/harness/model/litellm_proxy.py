@@ -78,6 +78,7 @@ class LiteLLMProxy:
     def _relay(self, listening: Signal) -> None:
         """Its lines go to the test's log (the failure bundle's server.log); the first that
         names its port says it listens."""
+        assert self._process is not None and self._process.stdout is not None
         for line in self._process.stdout:
             log.info(line.rstrip())
             if not self.port and (match := STARTED.search(line)):

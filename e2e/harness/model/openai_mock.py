@@ -383,11 +383,14 @@ class OpenAIMock:
             return httpx.Response(scripted.status, json=scripted.body, headers=scripted.headers)
         if recorded.is_plan:
             plan = scripted or default_plan(recorded)
+            assert isinstance(plan, Plan)  # _next gave what a plan's call takes
             return httpx.Response(200, json=_plan_completion(plan, recorded))
+        reply = scripted or default_reply(recorded)
+        assert isinstance(reply, Reply)
         return httpx.Response(
             200,
             headers={"content-type": "text/event-stream"},
-            content=_sse(scripted or default_reply(recorded), self.dialect, recorded),
+            content=_sse(reply, self.dialect, recorded),
         )
 
     def _next(self, kind: type, request: RecordedRequest) -> Scripted | None:

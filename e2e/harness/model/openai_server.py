@@ -24,7 +24,7 @@ class OpenAIServer:
     def __init__(self, mock: OpenAIMock) -> None:
         self.mock = mock
         self.port = 0  # the first start picks one; restarts keep it
-        self._http: ThreadingHTTPServer | None = None
+        self._http: _MockServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -32,8 +32,7 @@ class OpenAIServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> None:
-        self._http = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        self._http.daemon_threads = True
+        self._http = _MockServer(("127.0.0.1", self.port), _Handler)
         self._http.mock = self.mock  # for the handler
         self.port = self._http.server_port
         self._thread = threading.Thread(target=self._http.serve_forever, name="openai-server")
@@ -45,11 +44,18 @@ class OpenAIServer:
             return
         self._http.shutdown()
         self._http.server_close()
+        assert self._thread is not None  # started with the server
         self._thread.join()
         self._http = None
 
 
+class _MockServer(ThreadingHTTPServer):
+    daemon_threads = True
+    mock: OpenAIMock
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _MockServer
     protocol_version = "HTTP/1.1"  # for chunked bodies, as the real API streams
 
     def do_POST(self) -> None:  # every call the app makes is a POST

@@ -84,7 +84,7 @@ def _section(title: str, names: list[str], run: dict[str, str]) -> list[str]:
 
 
 def _by_why(names: list[str], why: dict[str, str]) -> list[str]:
-    reasons = {why[name]: [] for name in names}
+    reasons: dict[str, list[str]] = {why[name]: [] for name in names}
     for name in names:
         reasons[why[name]].append(name)
     return [" ".join(reason.split()) + f" {', '.join(of)}" for reason, of in reasons.items()]

@@ -15,8 +15,10 @@ test, and the HTML report (--html) links the same files.
 import json
 import os
 import shlex
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -48,7 +50,7 @@ class Bundle:
         files = {"server.log": "".join(self.log_sections)} if self.log_sections else {}
         if self.browser.entries:
             files["browser.json"] = json.dumps(self.browser.entries, indent=2)
-        if (mock := item.funcargs.get("openai_mock")) is not None:
+        if (mock := getattr(item, "funcargs", {}).get("openai_mock")) is not None:
             files["openai-requests.json"] = json.dumps(mock.log(), indent=2, ensure_ascii=False)
         if files or self.attachments:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +80,9 @@ def pytest_runtest_call(item: pytest.Item):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     bundle = item.stash.get(BUNDLE, None)
     if bundle is None:
@@ -104,7 +108,7 @@ def _link_in_html_report(item: pytest.Item, report: pytest.TestReport, files: li
     for file in files:
         link = Path(os.path.relpath(file, report_dir)).as_posix()
         extras.append(html.extras.url(link, name=file.name))
-    report.extras = extras
+    report.extras = extras  # type: ignore[attr-defined]  # pytest-html's, read from the report
 
 
 _traces: dict[str, list[str]] = {}
@@ -117,7 +121,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         if name == "playwright_trace":
             _traces.setdefault(report.nodeid, []).append(str(value))
         if name == "docchat_bundle":
-            _bundles[report.nodeid] = [Path(file) for file in value]
+            _bundles[report.nodeid] = [Path(file) for file in cast(list[str], value)]
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -47,7 +47,7 @@ class AppProcess:
         self.measured = measured  # coverage is on: save its data before each kill
         self.port = 0  # the first start picks one; restarts keep it
         self._process: subprocess.Popen[str] | None = None
-        self._saved: Signal | None = None
+        self._saved = Signal("the app process saving its coverage data")  # anew each start
         self.ready_processes = 0
         self._ready = threading.Condition()
         self._listening = False
@@ -59,7 +59,12 @@ class AppProcess:
 
     @property
     def pid(self) -> int:
-        return self._process.pid
+        return self.process.pid
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        assert self._process is not None, "the app process was never started"
+        return self._process
 
     def start(self) -> None:
         started = Signal("the app process listening")
@@ -104,8 +109,8 @@ class AppProcess:
 
     def terminate(self) -> None:
         """SIGTERM, as a service manager stops it: it shuts down as it would in production."""
-        self._process.terminate()
-        self._process.wait(timeout=STARTUP_TIMEOUT_S)
+        self.process.terminate()
+        self.process.wait(timeout=STARTUP_TIMEOUT_S)
 
     def expect_ready(self, processes: int) -> None:
         """Until this many of its processes have said they are ready (DOCCHAT_WORKERS)."""
@@ -149,6 +154,7 @@ class AppProcess:
 
     def _relay(self, process: subprocess.Popen[str], started: Signal) -> None:
         """Pass its output on as log lines; note the port once it listens."""
+        assert process.stderr is not None  # piped
         for line in process.stderr:
             log.info(line.rstrip())
             self._last_lines.append(line.rstrip())

@@ -31,7 +31,7 @@ class Faults:
     def __init__(self, server: LiveServer) -> None:
         self.monkeypatch = pytest.MonkeyPatch()
         self.server = server
-        self._undo: list[Callable[[], None]] = []
+        self._undo: list[Callable[[], object]] = []
 
     def _arm(self, point: str, change: Callable[[Step], Step]) -> None:
         fault_points.arm(point, change)

@@ -37,11 +37,10 @@ class _Server(DocChatServer):
         super().__init__(config, app)
         self.ready = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._exit: asyncio.Event | None = None
+        self._exit = asyncio.Event()  # bound to the server's loop when it first waits
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
-        self._exit = asyncio.Event()
         await super().startup(sockets)
         self.ready.set()
 
@@ -51,6 +50,7 @@ class _Server(DocChatServer):
 
     def exit(self) -> None:
         self.should_exit = True
+        assert self.loop is not None, "exit() before the server started"
         self.loop.call_soon_threadsafe(self._exit.set)
 
     def install_signal_handlers(self) -> None:
@@ -92,7 +92,7 @@ class LiveServer:
         self, fn: Callable[[AppContext], Awaitable[T]], timeout: float = CALL_TIMEOUT_S
     ) -> T:
         """A coroutine function, fn(ctx), awaited on the server's event loop."""
-        future = asyncio.run_coroutine_threadsafe(fn(self._app.state.ctx), self.loop)
+        future = asyncio.run_coroutine_threadsafe(_awaited(fn(self.app.state.ctx)), self.loop)
         return future.result(timeout)
 
     def expect_idle(self) -> None:
@@ -112,11 +112,13 @@ class LiveServer:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
+        assert self._server is not None and self._server.loop is not None, "not running"
         return self._server.loop
 
     @property
     def connections(self) -> set[Any]:
         """uvicorn's open connections (one protocol object each)."""
+        assert self._server is not None, "the server is not running"
         return self._server.server_state.connections
 
     def start(self) -> None:
@@ -127,7 +129,8 @@ class LiveServer:
         config = uvicorn.Config(
             self._app,
             log_config=None,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            # Typed int, awaited with asyncio.wait_for: a fraction of a second works.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]
         )
         self._server = _Server(config, self._app)
         # A copy for uvicorn, which closes it when it stops; the listener itself stays.
@@ -160,10 +163,15 @@ class LiveServer:
         if self._server is None:
             return
         self._server.exit()
+        assert self._thread is not None  # started with the server
         self._thread.join(STOP_TIMEOUT_S)
         if self._thread.is_alive():
             raise RuntimeError(f"The app did not stop within {STOP_TIMEOUT_S}s.")
         self._server = None
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 def _listening_socket(address: str) -> socket.socket:

@@ -91,7 +91,8 @@ class PostgresServer:
     def leases(self, database_url: str) -> int:
         """How many app processes hold a lease on this database: those running."""
         with psycopg.connect(database_url) as conn:
-            return conn.execute("SELECT count(*) FROM processes").fetchone()[0]
+            (count,) = conn.execute("SELECT count(*) FROM processes").fetchone() or (0,)
+            return int(count)
 
     def drop_listeners(self) -> None:
         """Ends every connection listening for notifications, as a network fault would."""

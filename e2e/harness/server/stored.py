@@ -64,7 +64,7 @@ class Store:
     def thinking(self, message_id: str) -> dict[str, Any]:
         """What an answer's model thought, for how long, and the tokens the answer cost."""
         row = self.server.call_on_loop(
-            lambda ctx: ctx.db.one(
+            lambda ctx: ctx.db.the(
                 "SELECT reasoning, thought_s, usage FROM messages WHERE id = ?", message_id
             )
         )
@@ -73,18 +73,18 @@ class Store:
     def last_live_event_id(self) -> int:
         """The newest workspace event's number (tests have one workspace that changes)."""
         return self.server.call_on_loop(
-            lambda ctx: ctx.db.one("SELECT COALESCE(MAX(seq), 0) FROM workspace_events")[0]
+            lambda ctx: ctx.db.the("SELECT COALESCE(MAX(seq), 0) FROM workspace_events")[0]
         )
 
     def index_hits(self, word: str) -> int:
         """Entries the full-text index still finds for a word."""
         return self.server.call_on_loop(
-            lambda ctx: ctx.db.one(INDEX_HITS[type(ctx.db)], f'"{word}"')[0]
+            lambda ctx: ctx.db.the(INDEX_HITS[type(ctx.db)], f'"{word}"')[0]
         )
 
     def document_count(self) -> int:
         """Rows in every workspace."""
-        return self.server.call_on_loop(lambda ctx: ctx.db.one("SELECT count(*) FROM documents")[0])
+        return self.server.call_on_loop(lambda ctx: ctx.db.the("SELECT count(*) FROM documents")[0])
 
     def blob_names(self) -> list[str]:
         """Files in the blob store, temp files excluded."""
