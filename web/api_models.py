@@ -38,6 +38,14 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": ERRORS[status]} for status in statuses}
 
 
+def stream_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The same for an event stream's route: FastAPI would give each its route's media
+    type (text/event-stream), but a refusal is JSON like any other. (The JSON routes'
+    `errors` put ErrorBody among the document's schemas.)"""
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {status: {"description": ERRORS[status], "content": body} for status in statuses}
+
+
 class Document(BaseModel):
     id: str
     filename: str

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from web.api_models import errors
+from web.api_models import stream_errors
 from web.context import Ctx, Workspace
 from web.streams.sse import ENDED, EventStream, ResumeAfter
 
@@ -22,7 +22,9 @@ async def _following(ctx: Ctx, workspace: Workspace) -> AsyncIterator[str]:
     "/workspace/events",
     response_class=EventStream,
     status_code=200,
-    responses={**ENDED, **errors(422, 429)},
+    response_description="Server-Sent Events, resumable (Last-Event-ID or ?after=), never "
+    "ending by itself: document, document_deleted, session, session_deleted, answer.",
+    responses={**ENDED, **stream_errors(422, 429)},
 )
 async def workspace_events(
     workspace: Annotated[str, Depends(_following)], ctx: Ctx, after: ResumeAfter

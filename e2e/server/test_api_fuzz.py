@@ -7,6 +7,7 @@ say what was wrong. Hypothesis runs derandomized: each run sends the same reques
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -18,12 +19,17 @@ from web.app import create_app
 from web.settings import Settings
 
 
+def openapi() -> dict[str, Any]:
+    """The OpenAPI document of the app the suite serves, made without serving it."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = create_app(Settings(data_dir=Path(data_dir), secret_key="its OpenAPI"))
+        return app.openapi()
+
+
 def operations() -> list[str]:
     """ "METHOD /path" of every JSON API operation in the schema of the app the suite
-    serves (that no route is missing from it, the last test checks)."""
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(Settings(data_dir=Path(data_dir), secret_key="listing operations"))
-        paths = app.openapi()["paths"]
+    serves (that no route is missing from it, a test below checks)."""
+    paths = openapi()["paths"]
     return [
         f"{method.upper()} {path}"
         for path in paths
@@ -53,3 +59,42 @@ def test_every_route_of_the_api_is_in_its_schema(live_server: LiveServer) -> Non
         labels.add(result.ok().label)
 
     assert sorted(api_routes(live_server.app) - labels) == []
+
+
+def test_every_answer_of_the_api_is_declared_with_its_shape() -> None:
+    """Each operation's answers in the contract: a model (or a list of one) for every
+    success with a body, an event stream for a stream, nothing for a 204, and
+    `{"error": {code, message}}` for every refusal and failure."""
+    undeclared = [
+        f"{method.upper()} {path} {status}: {shape(answer) or 'no body'}"
+        for path, operation in openapi()["paths"].items()
+        for method, declared in operation.items()
+        for status, answer in declared["responses"].items()
+        if not declared_well(status, path, shape(answer))
+    ]
+
+    assert undeclared == []
+
+
+def shape(answer: dict[str, Any]) -> str:
+    """An answer's body as "content-type schema": a model's $ref, a list's item's, a type."""
+    bodies = answer.get("content", {})
+    if not bodies:
+        return ""
+    [(content_type, body)] = bodies.items()
+    schema = body.get("schema", {})
+    model = schema.get("$ref") or schema.get("items", {}).get("$ref") or schema.get("type")
+    return f"{content_type} {model}"
+
+
+def declared_well(status: str, path: str, shape: str) -> bool:
+    if status == "204":
+        return shape == ""
+    if status.startswith(("4", "5")):
+        return shape == f"application/json {MODELS}ErrorBody"
+    if path.endswith("/events"):
+        return shape == "text/event-stream string"
+    return shape.startswith(f"application/json {MODELS}")
+
+
+MODELS = "#/components/schemas/"

@@ -62,6 +62,7 @@ def test_a_failing_test_leaves_a_bundle_a_report_and_the_trace_command(tmp_path:
     suite = ElementTree.parse(results / "junit.xml").getroot().find("testsuite")
     assert suite is not None
     assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
+    assert suite.get("tests") == str(len(suite.findall("testcase"))) == "2"  # counts match
 
 
 def test_a_visual_change_fails_with_the_expected_actual_and_diff_images(tmp_path: Path) -> None:

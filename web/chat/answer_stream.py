@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from web.api_models import errors
+from web.api_models import stream_errors
 from web.chat import rows
 from web.context import Ctx, Workspace
 from web.errors import NotFound
@@ -35,7 +35,9 @@ async def _subscribed(
     "/messages/{message_id}/events",
     response_class=EventStream,
     status_code=200,
-    responses={**ENDED, **errors(404, 422, 429)},
+    response_description="Server-Sent Events, resumable (Last-Event-ID or ?after=): token, "
+    "reasoning, thought, step, citations, continued, then done or error.",
+    responses={**ENDED, **stream_errors(404, 422, 429)},
 )
 async def message_events(
     message_id: Annotated[str, Depends(_subscribed)], ctx: Ctx, after: ResumeAfter
