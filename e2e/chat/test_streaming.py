@@ -390,4 +390,4 @@ def test_fifty_streams_at_once_each_get_exactly_their_own_tokens(
         number = answered.question.removeprefix("Question ")
         assert text_of(events) == f"Answer {number} in three parts."
         assert ending(events)["message"]["status"] == "done"
-        assert json.loads(events[0].data) == {"text": f"Answer {n}"}
+        assert json.loads(events[0].data) == {"text": f"Answer {number}"}
