@@ -8,13 +8,14 @@ test-results/ holds, beside pytest-playwright's trace.zip and screenshot:
 - browser.json: the browser's console messages and uncaught page errors;
 - for a visual test, the expected, actual and diff images of the state that differed.
 
-The terminal summary ends with the one-line `playwright show-trace` command per failed
+The terminal summary ends with the one-line `.venv/bin/playwright show-trace` command per failed
 test, and the HTML report (--html) links the same files.
 """
 
 import json
 import os
 import shlex
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +125,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             _bundles[report.nodeid] = [Path(file) for file in cast(list[str], value)]
 
 
+# Playwright's command as this run's interpreter has it (.venv/bin/playwright): a command to
+# copy, which a bare `playwright` (not on the PATH outside the venv) is not.
+PLAYWRIGHT = os.path.relpath(Path(sys.executable).parent / "playwright")
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     failed = {r.nodeid for key in ("failed", "error") for r in terminalreporter.stats.get(key, [])}
     if not failed:
@@ -132,7 +138,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for nodeid in sorted(failed):
         terminalreporter.line(nodeid)
         for trace in _traces.get(nodeid, []):
-            terminalreporter.line(f"    playwright show-trace {shlex.quote(trace)}")
+            terminalreporter.line(f"    {PLAYWRIGHT} show-trace {shlex.quote(trace)}")
         if files := _bundles.get(nodeid):  # none for a unit test that logged nothing
             names = ", ".join(file.name for file in files)
             terminalreporter.line(f"    {files[0].parent}/: {names}")
