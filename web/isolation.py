@@ -12,7 +12,8 @@ copy a lock some other thread held, and the child would hang on it.
 
 import multiprocessing
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -47,22 +48,38 @@ def warm_up() -> None:
 def run_isolated(work: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
     """`work(*args)`, run in a child process given `seconds` to answer (`work` is named
     by its module, so it must be a module's top-level function)."""
+    [outcome] = stream_isolated(_once, (work, args), seconds)
+    return cast(T, outcome)
+
+
+def stream_isolated(
+    work: Callable[..., Iterator[T]], args: tuple[Any, ...], seconds: float
+) -> Generator[T]:
+    """What `work(*args)` yields, item by item as the child sends it, the child given
+    `seconds` in all to send them. A slow reader holds the child back (the pipe fills);
+    the time it spends so is not counted. Close the iterator to stop the child early."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _child(_answer, (sender, work, args))
+    child = _child(_send_all, (sender, work, args))
     child.start()
     sender.close()
+    left = seconds
     try:
-        if not receiver.poll(seconds):
-            raise OverTime(f"still running after {seconds:g} s")
-        try:
-            outcome = receiver.recv()
-        except EOFError:
-            raise Died("its process ended without an answer") from None
-        # It has answered and is exiting: let it finish (it may have buffers to flush).
-        child.join(EXIT_GRACE_S)
-        return cast(T, outcome)  # what `work` returned, through the pipe
+        while True:
+            asked = time.monotonic()
+            if not receiver.poll(left):
+                raise OverTime(f"still running after {seconds:g} s")
+            try:
+                item = receiver.recv()
+            except EOFError:
+                raise Died("its process ended without an answer") from None
+            left -= time.monotonic() - asked
+            if isinstance(item, _End):
+                # It has said all and is exiting: let it finish (it may flush buffers).
+                child.join(EXIT_GRACE_S)
+                return
+            yield cast(T, item)  # what `work` yielded, through the pipe
     finally:
-        child.kill()  # one still running is stuck or over its time
+        child.kill()  # one still running is stuck, over its time, or no longer wanted
         child.join()
         receiver.close()
 
@@ -73,6 +90,18 @@ def _child(target: Callable[..., None], args: tuple[Any, ...]) -> BaseProcess:
     return _CONTEXT.Process(target=target, args=args, daemon=True)
 
 
-def _answer(sender: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    sender.send(work(*args))
+class _End:
+    """The child has sent all `work` yielded."""
+
+
+def _send_all(
+    sender: Connection, work: Callable[..., Iterator[Any]], args: tuple[Any, ...]
+) -> None:
+    for item in work(*args):
+        sender.send(item)
+    sender.send(_End())
     sender.close()
+
+
+def _once(work: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
+    yield work(*args)

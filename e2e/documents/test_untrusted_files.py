@@ -5,7 +5,6 @@ file and the document ends *Failed* with a reason that says what happened, while
 people's answers go on streaming.
 """
 
-import httpx
 import pytest
 
 from e2e.harness.clients.api import Api
@@ -111,19 +110,60 @@ def test_each_reading_limit_takes_a_file_at_it_and_refuses_one_just_past_it(
         app.documents.row(file.name).expect_failed(reason)
 
 
-@pytest.mark.settings(extract_memory_mb=200, max_upload_mb=100)
-def test_a_file_that_needs_more_memory_than_allowed_ends_failed_saying_so(
-    live_server: LiveServer, files: FileFactory
+def test_a_word_document_longer_than_a_block_is_indexed_to_its_last_paragraph(
+    client: StreamClient, files: FileFactory, store: Store
 ) -> None:
-    """60 MB of text, read, decoded and sent back: well over 200 MB of address space."""
-    with files.large_text("huge.txt", megabytes=60).open("rb") as huge:
-        response = httpx.post(f"{live_server.url}/api/documents", files={"file": huge})
+    """40,000 paragraphs, some 550,000 characters: read in three blocks."""
+    response = client.upload(files.docx_of_paragraphs("harbour.docx", 40_000))
+
+    assert response.status_code == 201, response.text
+    assert (response.json()["status"], response.json()["error"]) == ("ready", None)
+    assert [store.index_hits(n) for n in ("0", "20000", "39999")] == [1, 1, 1]
+
+
+@pytest.mark.settings(extract_max_chars=1_000_000)
+def test_a_file_found_too_long_half_way_through_leaves_none_of_its_passages_behind(
+    client: StreamClient, files: FileFactory, store: Store
+) -> None:
+    """2 MB of text against a cap of a million characters: its first blocks' passages
+    were indexed before the cap was reached; they go with its failure."""
+    response = client.upload(files.large_text("long.txt", megabytes=2))
+
+    assert response.status_code == 201, response.text
+    document = response.json()
+    assert (document["status"], document["error"]) == (
+        "failed",
+        "This document holds more than 1,000,000 characters of text, the most DocChat "
+        "reads. Split it into smaller files.",
+    )
+    assert store.document(document["id"], document["sha256"]).chunks == []
+    assert store.index_hits("generated") == 0
+
+
+@pytest.mark.settings(extract_memory_mb=200)
+def test_a_file_that_needs_more_memory_than_allowed_ends_failed_saying_so(
+    client: StreamClient, files: FileFactory
+) -> None:
+    """Half a million paragraphs: the Word parser's tree of them takes some 450 MB."""
+    response = client.upload(files.docx_of_paragraphs("paragraphs.docx", 500_000))
 
     assert response.status_code == 201, response.text
     assert (response.json()["status"], response.json()["error"]) == (
         "failed",
         "Reading this file needs more than 200 MB of memory, the most DocChat allows.",
     )
+
+
+@pytest.mark.settings(extract_memory_mb=200)
+def test_a_text_file_larger_than_its_reading_could_hold_whole_is_read_a_block_at_a_time(
+    client: StreamClient, files: FileFactory
+) -> None:
+    """The reading process holds some 130 MB before it reads a byte; 24 MB of text read
+    whole, decoded, made storable and sent back would take it well past 200 MB."""
+    response = client.upload(files.large_text("large.txt", megabytes=24))
+
+    assert response.status_code == 201, response.text
+    assert (response.json()["status"], response.json()["error"]) == ("ready", None)
 
 
 @pytest.mark.settings(extract_timeout_s=4)

@@ -1,10 +1,11 @@
 """A document's text cut into passages for the index: whole words, overlapping windows,
-every page's passages numbered in order."""
+every page's passages numbered in order, the same however the text comes in blocks."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from web.documents.chunking import Chunk, chunk_pages, split_text
-from web.documents.extract import Page
+from web.documents.chunking import Block, Chunk, chunk_blocks, split_blocks, split_text
 
 
 def test_a_text_that_fits_is_one_passage_with_its_blanks_made_single_spaces() -> None:
@@ -66,12 +67,36 @@ def test_the_overlap_starts_at_its_first_whole_word() -> None:
 
 
 def test_passages_are_numbered_across_pages_and_keep_their_page() -> None:
-    pages = [Page(1, "alpha beta gamma"), Page(2, ""), Page(3, "delta")]
+    blocks = [Block(1, "alpha be"), Block(1, "ta gamma"), Block(2, ""), Block(3, "delta")]
 
-    chunks = list(chunk_pages(pages, size=11, overlap=0))
+    chunks = list(chunk_blocks(blocks, size=11, overlap=0))
 
     assert chunks == [
         Chunk(seq=0, page=1, text="alpha beta"),
         Chunk(seq=1, page=1, text="gamma"),
         Chunk(seq=2, page=3, text="delta"),
     ]
+
+
+def test_a_run_of_blanks_cut_between_blocks_is_one_space_and_the_last_ones_go() -> None:
+    assert list(split_blocks(["  a \t", "\t b", " \n"], size=10, overlap=0)) == ["a b"]
+
+
+# Words, spaces, tabs and line ends, cut anywhere: passages depend on the text, not on
+# where its blocks happen to end.
+TEXT = st.text(alphabet=st.sampled_from("ab \t\n\r"), max_size=300)
+
+
+@given(
+    text=TEXT,
+    cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=8),
+    size=st.integers(min_value=1, max_value=40),
+    overlap=st.integers(min_value=0, max_value=40),
+)
+def test_a_text_read_in_blocks_is_cut_as_the_whole_text_is(
+    text: str, cuts: list[int], size: int, overlap: int
+) -> None:
+    ends = sorted({min(cut, len(text)) for cut in cuts})
+    blocks = [text[a:b] for a, b in zip([0, *ends], [*ends, len(text)], strict=True)]
+
+    assert list(split_blocks(blocks, size, overlap)) == split_text(text, size, overlap)

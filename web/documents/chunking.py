@@ -1,10 +1,10 @@
-"""Split page text into overlapping passages for the full-text index."""
+"""Split page text into overlapping passages for the full-text index, a block of text at a
+time: what is held is a block and a passage's worth, however long the document."""
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from web.documents.extract import Page
 
 # Runs of blanks, and lone blanks other than a space; a lone space (most of them) is left
 # alone, which makes this ~10x faster on large files than replacing every blank.
@@ -18,28 +18,59 @@ class Chunk:
     text: str
 
 
-def chunk_pages(pages: list[Page], size: int, overlap: int) -> Iterator[Chunk]:
-    seq = 0
-    for page in pages:
-        for text in split_text(page.text, size, overlap):
-            yield Chunk(seq, page.number, text)
-            seq += 1
+@dataclass
+class Block:
+    """Some of a page's text, in the order it is read (a page may come in many)."""
+
+    page: int | None
+    text: str
+
+
+def chunk_blocks(blocks: Iterable[Block], size: int, overlap: int) -> Iterator[Chunk]:
+    """Each page's passages, numbered across pages; a page's blocks come one after another."""
+    seq = itertools.count()
+    for page, texts in itertools.groupby(blocks, key=lambda block: block.page):
+        for text in split_blocks((block.text for block in texts), size, overlap):
+            yield Chunk(next(seq), page, text)
 
 
 def split_text(text: str, size: int, overlap: int) -> list[str]:
     """Windows of at most `size` chars, cut at whitespace, each overlapping the last."""
-    text = _SPACE_RUNS.sub(" ", text).strip()
-    pieces: list[str] = []
-    start = 0
+    return list(split_blocks([text], size, overlap))
+
+
+def split_blocks(blocks: Iterable[str], size: int, overlap: int) -> Iterator[str]:
+    """split_text's windows of the blocks' text joined, passed on as soon as what follows
+    cannot change them: once more than `size` characters follow a window's start."""
+    text, start, blanks = "", 0, ""
+    for block in blocks:
+        # Blanks at a block's end wait for the next: a run of them may go on there, and the
+        # text's last ones are dropped (as strip() would).
+        raw = blanks + block
+        body = raw.rstrip()
+        blanks = raw[len(body) :]
+        normalized = _SPACE_RUNS.sub(" ", body)
+        text = text[start:] + (normalized if text else normalized.lstrip())
+        start = 0
+        while len(text) - start > size:
+            piece, start = _window(text, start, size, overlap)
+            if piece:
+                yield piece
     while start < len(text):
-        end = min(start + size, len(text))
-        if end < len(text):
-            cut = text.rfind(" ", start + size // 2, end)
-            end = cut if cut > start else end
-        pieces.append(text[start:end].strip())
-        if end >= len(text):
-            break
-        next_start = max(end - overlap, start + 1)
-        space = text.find(" ", next_start, end)
-        start = space + 1 if space != -1 else next_start
-    return [p for p in pieces if p]
+        piece, start = _window(text, start, size, overlap)
+        if piece:
+            yield piece
+
+
+def _window(text: str, start: int, size: int, overlap: int) -> tuple[str, int]:
+    """The window from `start`, and where the next starts (len(text) after the last)."""
+    end = min(start + size, len(text))
+    if end < len(text):
+        cut = text.rfind(" ", start + size // 2, end)
+        end = cut if cut > start else end
+    piece = text[start:end].strip()
+    if end >= len(text):
+        return piece, len(text)
+    next_start = max(end - overlap, start + 1)
+    space = text.find(" ", next_start, end)
+    return piece, space + 1 if space != -1 else next_start

@@ -6,10 +6,11 @@ keep streaming while a large file is indexed, waiting at most one batch for the 
 
 import itertools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from web.documents import repository as repo
-from web.documents.chunking import chunk_pages
+from web.documents.chunking import Block, chunk_blocks
 from web.documents.extract import ExtractionError, Limits
 from web.documents.limited_extraction import Bounds, extract_bounded
 from web.settings import Settings
@@ -33,25 +34,40 @@ def index_document(
 def _index(
     settings: Settings, db: Database, document_id: str, content_type: str, blob: Path
 ) -> None:
+    """Chunks go in as the text comes out, a batch a transaction: what is held at once is
+    a block of text and a batch of passages, whatever the document's size."""
+    pages = _Pages()
+    blocks = extract_bounded(blob, content_type, bounds(settings))
+    chunks = chunk_blocks(pages.counted(blocks), settings.chunk_chars, settings.chunk_overlap_chars)
+    count = 0
     try:
-        pages = extract_bounded(blob, content_type, bounds(settings))
+        while batch := list(itertools.islice(chunks, BATCH)):
+            repo.add_chunks(db, document_id, batch)
+            count += len(batch)
     except ExtractionError as exc:
         detail = f" ({exc.__cause__})" if exc.__cause__ else ""
         log.warning("document %s failed: %s%s", document_id, exc, detail)
-        repo.mark_failed(db, document_id, str(exc))
+        repo.mark_failed(db, document_id, str(exc))  # and the chunks it had, gone
         return
-    chunks = chunk_pages(pages, settings.chunk_chars, settings.chunk_overlap_chars)
-    count = 0
-    while batch := list(itertools.islice(chunks, BATCH)):
-        try:
-            repo.add_chunks(db, document_id, batch)
-        except INTEGRITY_ERRORS:
-            return  # deleted while it was being indexed; its chunks went with it
-        count += len(batch)
+    except INTEGRITY_ERRORS:
+        return  # deleted while it was being indexed; its chunks went with it
+    finally:
+        blocks.close()  # the reading stops, wherever it was
     if count == 0:
         repo.mark_failed(db, document_id, "No text found in this document.")
         return
-    repo.mark_ready(db, document_id, len(pages) if pages[0].number is not None else None, count)
+    repo.mark_ready(db, document_id, pages.last, count)
+
+
+class _Pages:
+    """The number of the last page read (None for a format without pages)."""
+
+    last: int | None = None
+
+    def counted(self, blocks: Iterator[Block]) -> Iterator[Block]:
+        for block in blocks:
+            self.last = block.page
+            yield block
 
 
 def bounds(settings: Settings) -> Bounds:

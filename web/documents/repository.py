@@ -89,7 +89,10 @@ def mark_ready(db: Database, document_id: str, pages: int | None, chunks: int) -
 
 
 def mark_failed(db: Database, document_id: str, error: str) -> None:
+    """Failed, saying why; the passages indexed before it failed go (its text is read and
+    indexed a block at a time: the reading can fail half way)."""
     with db.transaction() as conn:
+        conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute(
             "UPDATE documents SET status = 'failed', error = ? WHERE id = ?", (error, document_id)
         )
