@@ -5,6 +5,7 @@ import os
 import statistics
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 
 Pid = int | str  # a process id, or "self"
@@ -51,6 +52,55 @@ def disk_write_mb_per_s(folder: Path, megabytes: int = 50) -> float:
     elapsed = time.perf_counter() - start
     path.unlink()
     return megabytes / elapsed
+
+
+class PeakGrowth:
+    """How much a server's memory grew at its peak while this was open, in MB: its own
+    peak RSS growth, plus that of each process forked under it meanwhile (a document's
+    reader). The kernel keeps each process's peak (VmHWM); new processes are looked for
+    every few ms, and a child's growth counts from its RSS then, so what it takes in its
+    first few ms is missed (a block or two of a file: the reader had a block at a time)."""
+
+    def __init__(self, pid: int, every_s: float = 0.005) -> None:
+        self.pid = pid
+        self.every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="peak-growth", daemon=True)
+        self._first: dict[int, float] = {}  # a child's pid: its RSS when first seen
+        self._peaks: dict[int, float] = {}
+
+    def __enter__(self) -> "PeakGrowth":
+        self._before = reset_peak_rss(self.pid)
+        self._there = descendants(self.pid)  # the fork server, started with the server
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._peak = peak_rss_mb(self.pid)
+
+    @property
+    def growth_mb(self) -> float:
+        forked = sum(peak - self._first[child] for child, peak in self._peaks.items())
+        return self._peak - self._before + forked
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):  # the sampling interval, not a wait-for
+            for child in descendants(self.pid) - self._there:
+                with suppress(OSError, LookupError):  # it ended meanwhile
+                    self._first.setdefault(child, rss_mb(child))
+                    self._peaks[child] = peak_rss_mb(child)
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes `pid` started, and theirs (Linux)."""
+    found: set[int] = set()
+    with suppress(OSError):  # it ended meanwhile
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in map(int, (task / "children").read_text().split()):
+                found |= {child} | descendants(child)
+    return found
 
 
 class MemorySampler:

@@ -1,24 +1,21 @@
-"""A stored document's text into the full-text index, in a worker thread.
+"""A stored document's passages into the full-text index, in a worker thread.
 
 Off the event loop, on a connection of its own, committing in small batches: answers
 keep streaming while a large file is indexed, waiting at most one batch for the database.
+The passages come from the reading process (limited_extraction.py), which reads and
+splits the next batch meanwhile, on another core.
 """
 
-import itertools
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 from web.documents import repository as repo
-from web.documents.chunking import Block, chunk_blocks
 from web.documents.extract import ExtractionError, Limits
-from web.documents.limited_extraction import Bounds, extract_bounded
+from web.documents.limited_extraction import Bounds, Split, read_passages
 from web.settings import Settings
 from web.storage import INTEGRITY_ERRORS, Database
 
 log = logging.getLogger("docchat.documents")
-
-BATCH = 200  # chunks per transaction: ~25 ms of FTS5 indexing
 
 
 def index_document(
@@ -34,16 +31,17 @@ def index_document(
 def _index(
     settings: Settings, db: Database, document_id: str, content_type: str, blob: Path
 ) -> None:
-    """Chunks go in as the text comes out, a batch a transaction: what is held at once is
-    a block of text and a batch of passages, whatever the document's size."""
-    pages = _Pages()
-    blocks = extract_bounded(blob, content_type, bounds(settings))
-    chunks = chunk_blocks(pages.counted(blocks), settings.chunk_chars, settings.chunk_overlap_chars)
-    count = 0
+    """Passages go in as they come out, a batch a transaction: what is held at once is a
+    batch or two of passages, whatever the document's size."""
+    split = Split(settings.chunk_chars, settings.chunk_overlap_chars)
+    batches = read_passages(blob, content_type, bounds(settings), split)
+    count, pages = 0, None
     try:
-        while batch := list(itertools.islice(chunks, BATCH)):
-            repo.add_chunks(db, document_id, batch)
-            count += len(batch)
+        for passages in batches:
+            if passages.chunks:
+                repo.add_chunks(db, document_id, passages.chunks)
+            count += len(passages.chunks)
+            pages = passages.last_page
     except ExtractionError as exc:
         detail = f" ({exc.__cause__})" if exc.__cause__ else ""
         log.warning("document %s failed: %s%s", document_id, exc, detail)
@@ -52,22 +50,11 @@ def _index(
     except INTEGRITY_ERRORS:
         return  # deleted while it was being indexed; its chunks went with it
     finally:
-        blocks.close()  # the reading stops, wherever it was
+        batches.close()  # the reading stops, wherever it was
     if count == 0:
         repo.mark_failed(db, document_id, "No text found in this document.")
         return
-    repo.mark_ready(db, document_id, pages.last, count)
-
-
-class _Pages:
-    """The number of the last page read (None for a format without pages)."""
-
-    last: int | None = None
-
-    def counted(self, blocks: Iterator[Block]) -> Iterator[Block]:
-        for block in blocks:
-            self.last = block.page
-            yield block
+    repo.mark_ready(db, document_id, pages, count)
 
 
 def bounds(settings: Settings) -> Bounds:

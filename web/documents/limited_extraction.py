@@ -1,24 +1,27 @@
-"""Extraction in a process of its own (web/isolation.py), bounded in time, memory, pages
-and text, its text passed on a block at a time.
+"""Reading a document in a process of its own (web/isolation.py), bounded in time, memory,
+pages and text: the process extracts its text a block at a time and splits it into
+passages, which it passes on a batch at a time, while the server indexes the last batch.
 
 Parsers are untrusted: a crafted file can make one loop, recurse, or inflate gigabytes of
 XML. Its child has an address-space limit (RLIMIT_AS) besides its time, and checks the
 page and text caps as it reads. Whatever happens in it comes back as a plain reason.
 """
 
+import itertools
 import resource
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from web.documents.chunking import Block
+from web.documents.chunking import Block, Chunk, chunk_blocks
 from web.documents.extract import ExtractionError, Limits, extract_blocks
 from web.isolation import Died, OverTime, stream_isolated
 
 MB = 1024 * 1024
 # A parser that failed having held this much of its address-space bound ran out of it.
 NEAR_BOUND = 0.9
+BATCH = 200  # passages a batch: ~25 ms of FTS5 indexing, a transaction of its own
 
 UNREADABLE = (
     "DocChat could not read this file: it is damaged or built in a way DocChat does not "
@@ -37,18 +40,37 @@ class ParserFailure(Exception):
     """What went wrong inside the parser, for the log (the person gets the reason)."""
 
 
+@dataclass(frozen=True)
+class Split:
+    """How a document's text is cut into passages (chunking.split_blocks)."""
+
+    size: int
+    overlap: int
+
+
+@dataclass
+class Passages:
+    """The next batch of a document's passages (the last batch may be empty), and the
+    number of the last page read so far (None for a format without pages)."""
+
+    chunks: list[Chunk]
+    last_page: int | None
+
+
 @dataclass
 class _Failed:
     reason: str  # for the person
     detail: str  # for the log
 
 
-def extract_bounded(path: Path, content_type: str, bounds: Bounds) -> Generator[Block]:
-    """The document's text, block by block, or ExtractionError saying why not (and which
-    limit it hit), perhaps after some blocks. Close it to stop the reading early."""
-    blocks = stream_isolated(_extract, (path, content_type, bounds), bounds.seconds)
+def read_passages(
+    path: Path, content_type: str, bounds: Bounds, split: Split
+) -> Generator[Passages]:
+    """The document's passages, batch by batch, or ExtractionError saying why not (and
+    which limit it hit), perhaps after some batches. Close it to stop the reading early."""
+    batches = stream_isolated(_read, (path, content_type, bounds, split), bounds.seconds)
     try:
-        for outcome in blocks:
+        for outcome in batches:
             if isinstance(outcome, _Failed):
                 _fail(outcome)
             yield outcome
@@ -57,7 +79,7 @@ def extract_bounded(path: Path, content_type: str, bounds: Bounds) -> Generator[
     except Died:
         _fail(_Failed(UNREADABLE, "the extraction process died"))
     finally:
-        blocks.close()
+        batches.close()
 
 
 def _fail(outcome: _Failed) -> NoReturn:
@@ -74,13 +96,15 @@ def _over_time(bounds: Bounds) -> _Failed:
     )
 
 
-def _extract(path: Path, content_type: str, bounds: Bounds) -> Iterator[Block | _Failed]:
-    """In the child: set the memory bound, read the file: its blocks, then a reason if
+def _read(
+    path: Path, content_type: str, bounds: Bounds, split: Split
+) -> Iterator[Passages | _Failed]:
+    """In the child: set the memory bound, read the file: its passages, then a reason if
     it could not read it all."""
     memory = bounds.memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     try:
-        yield from extract_blocks(path, content_type, bounds.limits)
+        yield from _batches(extract_blocks(path, content_type, bounds.limits), split)
     except ExtractionError as exc:  # the reason says it all, and the cause, if any, more
         yield _Failed(str(exc), repr(exc.__cause__) if exc.__cause__ else "")
     except MemoryError:
@@ -93,6 +117,21 @@ def _extract(path: Path, content_type: str, bounds: Bounds) -> Iterator[Block | 
         # A parser in C out of memory may say only that it failed (lxml: "unknown error").
         at_bound = _peak_address_space() >= NEAR_BOUND * memory
         yield _out_of_memory(bounds, repr(exc)) if at_bound else _Failed(UNREADABLE, repr(exc))
+
+
+def _batches(blocks: Iterator[Block], split: Split) -> Iterator[Passages]:
+    last_page = None
+
+    def counted() -> Iterator[Block]:
+        nonlocal last_page
+        for block in blocks:
+            last_page = block.page
+            yield block
+
+    chunks = chunk_blocks(counted(), split.size, split.overlap)
+    while batch := list(itertools.islice(chunks, BATCH)):
+        yield Passages(batch, last_page)
+    yield Passages([], last_page)  # the pages read after the last passage count too
 
 
 def _out_of_memory(bounds: Bounds, detail: str = "memory limit") -> _Failed:
