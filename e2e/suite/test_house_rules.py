@@ -246,6 +246,7 @@ def test_the_shards_ci_splits_the_suite_into_are_balanced_by_durations_still_tru
     tests = collected(tmp_path)
     durations = json.loads(DURATIONS.read_text())
     unknown = [test for test in tests if test not in durations]
+    gone = [test for test in durations if test not in tests]
 
     algorithm = Algorithms[workflow["env"]["SPLITTING"]].value
     groups = algorithm(shards, [SimpleNamespace(nodeid=test) for test in tests], durations)
@@ -254,6 +255,7 @@ def test_the_shards_ci_splits_the_suite_into_are_balanced_by_durations_still_tru
         f"Record the durations again (docs/suite/ci.md): {len(unknown)} of {len(tests)} tests have "
         f"none, such as {unknown[:3]}"
     )
+    assert gone == [], f"Record the durations again with --clean-durations: {gone[:3]} are gone"
     assert sorted(item.nodeid for group in groups for item in group.selected) == sorted(tests)
     longest, mean = max(g.duration for g in groups), sum(g.duration for g in groups) / shards
     assert longest <= 1.2 * mean, [round(g.duration) for g in groups]

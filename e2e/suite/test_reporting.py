@@ -28,7 +28,8 @@ def run_failing_tests(
             f"--junitxml={results}/junit.xml",
         ],
         cwd=ROOT,
-        env={**os.environ, "DOCCHAT_SELFTEST": "1"},
+        # An answer left running on purpose is found left over in 0.5 s, not the usual 5.
+        env={**os.environ, "DOCCHAT_SELFTEST": "1", "DOCCHAT_TEST_IDLE_TIMEOUT_S": "0.5"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -54,7 +55,9 @@ def test_a_failing_test_leaves_a_bundle_a_report_and_the_trace_command(tmp_path:
     assert {"kind": "console", "type": "error", "text": "logged on purpose"}.items() <= browser[
         -1
     ].items()
-    assert "still holds 1 answer job(s), 0 subscriber(s)" in run.stdout
+    assert "0.5s after the test the server still holds 1 answer job(s), 0 subscriber(s)" in (
+        run.stdout
+    )
 
     html = (results / "report.html").read_text()
     for name in ("Trace", "Screenshot", "server.log", "openai-requests.json", "browser.json"):

@@ -5,6 +5,7 @@ storage and inject faults into it.
 """
 
 import asyncio
+import os
 import socket
 import threading
 from collections.abc import Awaitable, Callable
@@ -25,8 +26,9 @@ STARTUP_TIMEOUT_S = 10
 GRACEFUL_SHUTDOWN_S = 0.3
 STOP_TIMEOUT_S = 5
 CALL_TIMEOUT_S = 10
-# How long answers and streams may take to wind down once a test is over.
-IDLE_TIMEOUT_S = 5
+# How long answers and streams may take to wind down once a test is over (shorter for
+# e2e/suite/test_reporting.py, whose tests leave an answer running on purpose).
+IDLE_TIMEOUT_S = float(os.environ.get("DOCCHAT_TEST_IDLE_TIMEOUT_S", "5"))
 BACKLOG = 2048  # uvicorn's
 
 
