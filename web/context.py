@@ -27,7 +27,7 @@ class AppContext:
     lease: Lease  # this process's, on the answers and documents it works on
 
 
-def _context(request: Request) -> AppContext:
+async def _context(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 

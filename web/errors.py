@@ -106,7 +106,7 @@ def storage_reason(exc: OSError | DatabaseError) -> str:
     return "its database is unavailable"
 
 
-def no_nul_in_path(request: Request) -> None:
+async def no_nul_in_path(request: Request) -> None:
     """No id holds a NUL character (PostgreSQL cannot even look one up): such a URL names
     nothing, on either database."""
     if any(NUL in value for value in request.path_params.values()):

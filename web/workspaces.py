@@ -59,6 +59,6 @@ class WorkspaceMiddleware:
         return morsel.OutputString()
 
 
-def workspace_of(request: Request) -> str:
+async def workspace_of(request: Request) -> str:
     workspace: str = request.state.workspace_id
     return workspace

@@ -1,6 +1,8 @@
 """Where an event stream resumes: after the event a reconnecting browser last had
 (Last-Event-ID), else `?after=`; an id that could never have been sent is not trusted."""
 
+import asyncio
+
 import pytest
 
 from web.streams.sse import MAX_EVENT_ID, resume_point
@@ -40,8 +42,8 @@ from web.streams.sse import MAX_EVENT_ID, resume_point
 def test_a_stream_resumes_after_the_last_event_id_else_after(
     after: int, last_event_id: str | None, resumes_after: int
 ) -> None:
-    assert resume_point(after, last_event_id) == resumes_after
+    assert asyncio.run(resume_point(after, last_event_id)) == resumes_after
 
 
 def test_with_neither_a_stream_starts_at_its_first_event() -> None:
-    assert resume_point() == 0
+    assert asyncio.run(resume_point()) == 0

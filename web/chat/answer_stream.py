@@ -15,7 +15,7 @@ from web.streams.sse import ENDED, EventStream, ResumeAfter
 router = APIRouter(prefix="/api", tags=["streams"])
 
 
-def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> str:
+async def _assistant_message_id(message_id: str, ctx: Ctx, workspace: Workspace) -> str:
     # A dependency, so a 404 is answered before the event stream starts.
     message = rows.get_message(ctx.db, workspace, message_id)
     if message is None or message["role"] != "assistant":

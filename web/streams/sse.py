@@ -14,7 +14,7 @@ RECONNECT_MS = 500
 MAX_EVENT_ID = 2**63 - 1
 
 
-def resume_point(
+async def resume_point(
     after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> int:
