@@ -8,6 +8,7 @@ never ends by itself.
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -129,7 +130,18 @@ def api_routes(app: FastAPI) -> set[str]:
     """ "METHOD /path" of every JSON API route the app serves."""
     return {
         f"{method} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path.startswith("/api/")
+        for route in served_routes(app)
+        if route.path.startswith("/api/")
         for method in route.methods or ()
     }
+
+
+def served_routes(app: FastAPI) -> Iterator[Any]:
+    """Every route FastAPI serves, each with its `path`, `methods` and `dependant`: the
+    app's own, and those of the routers it includes, which FastAPI (0.16x) keeps in
+    routers of their own in `app.routes`, not as APIRoutes there."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "effective_route_contexts"):  # an included router
+            yield from route.effective_route_contexts()
