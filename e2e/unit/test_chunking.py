@@ -82,6 +82,18 @@ def test_a_run_of_blanks_cut_between_blocks_is_one_space_and_the_last_ones_go() 
     assert list(split_blocks(["  a \t", "\t b", " \n"], size=10, overlap=0)) == ["a b"]
 
 
+def test_blanks_before_the_text_take_no_room_in_its_first_passage() -> None:
+    assert split_text("   alpha beta", size=10, overlap=0) == ["alpha beta"]
+
+
+def test_a_block_that_ends_a_passage_long_waits_for_what_follows_it() -> None:
+    """Cut where the whole text would be: "alpha betagamma" is cut after "alpha"."""
+    assert list(split_blocks(["alpha beta", "gamma"], size=10, overlap=0)) == [
+        "alpha",
+        "betagamma",
+    ]
+
+
 # Words, spaces, tabs and line ends, cut anywhere: passages depend on the text, not on
 # where its blocks happen to end.
 TEXT = st.text(alphabet=st.sampled_from("ab \t\n\r"), max_size=300)

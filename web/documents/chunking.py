@@ -57,21 +57,16 @@ def split_blocks(blocks: Iterable[str], size: int, overlap: int) -> Iterator[str
             piece, start = _window(text, start, size, overlap)
             if piece:
                 yield piece
-    while start < len(text):
-        piece, start = _window(text, start, size, overlap)
-        if piece:
-            yield piece
+    if piece := text[start:].strip():  # what is left: `size` characters or fewer
+        yield piece
 
 
 def _window(text: str, start: int, size: int, overlap: int) -> tuple[str, int]:
-    """The window from `start`, and where the next starts (len(text) after the last)."""
-    end = min(start + size, len(text))
-    if end < len(text):
-        cut = text.rfind(" ", start + size // 2, end)
-        end = cut if cut > start else end
-    piece = text[start:end].strip()
-    if end >= len(text):
-        return piece, len(text)
+    """The window from `start`, which more than `size` characters follow, and where the
+    next one starts."""
+    end = start + size
+    cut = text.rfind(" ", start + size // 2, end)
+    end = cut if cut > start else end
     next_start = max(end - overlap, start + 1)
     space = text.find(" ", next_start, end)
-    return piece, space + 1 if space != -1 else next_start
+    return text[start:end].strip(), space + 1 if space != -1 else next_start
