@@ -69,17 +69,21 @@ def read_passages(
     """The document's passages, batch by batch, or ExtractionError saying why not (and
     which limit it hit), perhaps after some batches. Close it to stop the reading early."""
     batches = stream_isolated(_read, (path, content_type, bounds, split), bounds.seconds)
+    failed = None
     try:
         for outcome in batches:
             if isinstance(outcome, _Failed):
-                _fail(outcome)
-            yield outcome
+                failed = outcome  # its last word: the process is left to end by itself
+            else:
+                yield outcome
     except OverTime:
         _fail(_over_time(bounds))
     except Died:
         _fail(_Failed(UNREADABLE, "the extraction process died"))
     finally:
         batches.close()
+    if failed:
+        _fail(failed)
 
 
 def _fail(outcome: _Failed) -> NoReturn:
@@ -107,7 +111,7 @@ def _read(
         yield from _batches(extract_blocks(path, content_type, bounds.limits), split)
     except ExtractionError as exc:  # the reason says it all, and the cause, if any, more
         yield _Failed(str(exc), repr(exc.__cause__) if exc.__cause__ else "")
-    except MemoryError:
+    except MemoryError:  # pragma: no cover (a test runs it; its process, full, can't save that)
         yield _out_of_memory(bounds)
     except RecursionError as exc:
         yield _Failed(
