@@ -142,13 +142,13 @@ def test_a_session_with_500_messages(chat, live_server: LiveServer, perf: PerfRe
             f"SELECT {chat_rows.SESSION_FIELDS} FROM sessions WHERE id = ?", chat.session_id
         )
         for n in range(250):
-            _, answer = chat_repo.add_exchange(
+            _, started = chat_repo.add_exchange(
                 ctx.db, session, f"Question {n}?", "chat", False, ctx.lease.id
             )
             ctx.db.run(
                 "UPDATE messages SET content = ?, status = 'done' WHERE id = ?",
                 f"Answer **{n}**.",
-                answer,
+                started["answer"]["id"],
             )
 
     live_server.call_on_loop(fill)

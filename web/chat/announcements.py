@@ -19,10 +19,11 @@ def started_answer_json(db: Database, answer_id: str) -> dict[str, Any]:
 
 def announce_answer(
     db: Database, answer_id: str, *, question_id: str | None = None, replaces: str | None = None
-) -> None:
+) -> dict[str, Any]:
     """`answer {session_id, question, answer, replaces}`: an answer starts streaming, after
     a new question (sent), or in place of another (retried) or of itself (continued). The
-    answer carries `last_event_id`, where its own stream goes on from."""
+    answer carries `last_event_id`, where its own stream goes on from. Returns what it
+    announced, which is what the request that started the answer answers with."""
     answer = started_answer_json(db, answer_id)
     question = message_json(rows.get_message_by_id(db, question_id)) if question_id else None
     (workspace_id,) = db.the("SELECT workspace_id FROM sessions WHERE id = ?", answer["session_id"])
@@ -33,13 +34,15 @@ def announce_answer(
         "replaces": replaces,
     }
     events.changes.append(db.conn, workspace_id, "answer", data)
+    return data
 
 
-def announce_session(db: Database, session_id: str) -> None:
-    """`session {session}`: the chat as it is now (new, renamed, its documents, its place)."""
+def announce_session(db: Database, session_id: str) -> dict[str, Any]:
+    """`session {session}`: the chat as it is now (new, renamed, its documents, its place),
+    which it returns."""
     row = db.the(
         f"SELECT workspace_id, {rows.SESSION_FIELDS} FROM sessions WHERE id = ?", session_id
     )
-    events.changes.append(
-        db.conn, row["workspace_id"], "session", {"session": rows.session_json(row)}
-    )
+    session = rows.session_json(row)
+    events.changes.append(db.conn, row["workspace_id"], "session", {"session": session})
+    return session

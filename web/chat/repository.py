@@ -25,7 +25,8 @@ TITLE_CHARS = 60
 
 
 @fault_point("chat.creating")
-def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
+def create_session(db: Database, workspace_id: str, title: str | None) -> dict[str, Any]:
+    """The new chat, as the API gives it."""
     session_id, now = new_id(), utc_now()
     with db.transaction() as conn:
         conn.execute(
@@ -33,8 +34,7 @@ def create_session(db: Database, workspace_id: str, title: str | None) -> Row:
             "VALUES (?, ?, ?, ?, ?)",
             (session_id, workspace_id, title or UNTITLED, now, now),
         )
-        announcements.announce_session(db, session_id)
-    return rows.the_session(db, workspace_id, session_id)
+        return announcements.announce_session(db, session_id)
 
 
 def update_session(db: Database, session_id: str, **changes: Any) -> None:
@@ -72,9 +72,10 @@ def _one_answer_at_a_time(conn: Connection, session_id: str) -> None:
 @fault_point("answer.adding")
 def add_exchange(
     db: Database, session: Row, content: str, mode: str, offline: bool, writer: str
-) -> tuple[str, str]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The user's message and the assistant's (streaming) reply, in one transaction;
-    `writer`: the process that writes the reply."""
+    `writer`: the process that writes the reply. Returns the chat and the answer's start
+    as announced (announcements.py): the question and the answer, as the API gives them."""
     user_id, assistant_id, now = new_id(), new_id(), utc_now()
     with db.transaction() as conn:
         _one_answer_at_a_time(conn, session["id"])
@@ -95,9 +96,8 @@ def add_exchange(
             "UPDATE sessions SET title = ?, updated_at = ? WHERE id = ?",
             (title, now, session["id"]),
         )
-        announcements.announce_session(db, session["id"])
-        announcements.announce_answer(db, assistant_id, question_id=user_id)
-    return user_id, assistant_id
+        chat = announcements.announce_session(db, session["id"])
+        return chat, announcements.announce_answer(db, assistant_id, question_id=user_id)
 
 
 def adopt_orphans(db: Database, writer: str) -> list[str]:
@@ -207,9 +207,9 @@ def history(
 
 
 @fault_point("answer.replacing")
-def replace_answer(db: Database, answer: Message, offline: bool, writer: str) -> str:
+def replace_answer(db: Database, answer: Message, offline: bool, writer: str) -> dict[str, Any]:
     """A new streaming answer in place of a finished one, for the same question, written
-    by `writer` (a process)."""
+    by `writer` (a process); as announced."""
     new_answer_id, now = new_id(), utc_now()
     with db.transaction() as conn:
         _one_answer_at_a_time(conn, answer["session_id"])
@@ -221,14 +221,13 @@ def replace_answer(db: Database, answer: Message, offline: bool, writer: str) ->
         )
         conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, answer["session_id"]))
         announcements.announce_session(db, answer["session_id"])
-        announcements.announce_answer(db, new_answer_id, replaces=answer["id"])
-    return new_answer_id
+        return announcements.announce_answer(db, new_answer_id, replaces=answer["id"])
 
 
 @fault_point("answer.reopening")
-def reopen_answer(db: Database, answer: Message, writer: str) -> None:
+def reopen_answer(db: Database, answer: Message, writer: str) -> dict[str, Any]:
     """An answer stopped at the length limit goes on, written by `writer` (a process):
-    streaming again, same log."""
+    streaming again, same log; as announced."""
     with db.transaction() as conn:
         _one_answer_at_a_time(conn, answer["session_id"])
         conn.execute(
@@ -236,7 +235,7 @@ def reopen_answer(db: Database, answer: Message, writer: str) -> None:
             (writer, answer["id"]),
         )
         events.reopen(conn, answer["id"])
-        announcements.announce_answer(db, answer["id"], replaces=answer["id"])
+        return announcements.announce_answer(db, answer["id"], replaces=answer["id"])
 
 
 def _sources_json(request: AnswerRequest) -> str:

@@ -8,8 +8,8 @@ from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
 from web.api_models import AnswerStarted, Message, MessageSent, Session, SessionWithMessages, errors
-from web.chat import announcements, rows
 from web.chat import repository as repo
+from web.chat import rows
 from web.chat.display import message_json
 from web.chat.generation import continue_answer, write_answer
 from web.chat.question import Question
@@ -71,7 +71,7 @@ def owned_session(ctx: AppContext, workspace: str, session_id: str) -> Row:
     "/sessions", status_code=201, response_model=Session, responses=errors(403, 413, 422, 507)
 )
 async def create_session(body: NewSession, ctx: Ctx, workspace: Workspace) -> dict[str, Any]:
-    return rows.session_json(repo.create_session(ctx.db, workspace, body.title))
+    return repo.create_session(ctx.db, workspace, body.title)
 
 
 @router.get("/sessions", response_model=list[Session])
@@ -141,16 +141,13 @@ async def send_message(
     if len(content) > ctx.settings.max_message_chars:
         raise MessageTooLong(ctx.settings.max_message_chars)
     history = repo.history(ctx.db, session_id, ctx.settings.history_budget_chars)
-    user_id, answer_id = repo.add_exchange(
+    chat, started = repo.add_exchange(
         ctx.db, session, content, body.mode, ctx.answerer.offline, ctx.lease.id
     )
+    answer_id = started["answer"]["id"]
     question = _question(session, workspace, content, body.mode, history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, question))
-    return {
-        "session": rows.session_json(rows.the_session(ctx.db, workspace, session_id)),
-        "user_message": message_json(rows.get_message_by_id(ctx.db, user_id)),
-        **_answer_json(ctx, answer_id),
-    }
+    return {"session": chat, "user_message": started["question"], **_answer_json(started)}
 
 
 @router.post(
@@ -171,10 +168,11 @@ async def retry_message(message_id: str, ctx: Ctx, workspace: Workspace) -> dict
     session = owned_session(ctx, workspace, answer["session_id"])
     question = rows.question_for(ctx.db, answer)
     history = repo.history(ctx.db, session["id"], ctx.settings.history_budget_chars, question["id"])
-    answer_id = repo.replace_answer(ctx.db, answer, ctx.answerer.offline, ctx.lease.id)
+    started = repo.replace_answer(ctx.db, answer, ctx.answerer.offline, ctx.lease.id)
+    answer_id = started["answer"]["id"]
     job = _question(session, workspace, question["content"], answer["mode"], history)
     ctx.hub.start(answer_id, write_answer(ctx, answer_id, job))
-    return _answer_json(ctx, answer_id)
+    return _answer_json(started)
 
 
 @router.post(
@@ -193,9 +191,9 @@ async def continue_message(message_id: str, ctx: Ctx, workspace: Workspace) -> d
             409, "not_continuable", "Only an answer that reached the length limit can go on."
         )
     request = repo.continuation(ctx.db, answer, ctx.settings.history_budget_chars)
-    repo.reopen_answer(ctx.db, answer, ctx.lease.id)
+    started = repo.reopen_answer(ctx.db, answer, ctx.lease.id)
     ctx.hub.start(message_id, continue_answer(ctx, message_id, request))
-    return _answer_json(ctx, message_id)
+    return _answer_json(started)
 
 
 @router.post(
@@ -232,6 +230,7 @@ def _question(
     return Question(content, mode, workspace, document_ids, history)
 
 
-def _answer_json(ctx: AppContext, answer_id: str) -> dict[str, Any]:
-    answer = announcements.started_answer_json(ctx.db, answer_id)
+def _answer_json(started: dict[str, Any]) -> dict[str, Any]:
+    """An answer that started, as its workspace heard of it (repository.py's writes)."""
+    answer = started["answer"]
     return {"assistant_message": answer, "events_url": answer["events_url"]}
