@@ -137,26 +137,43 @@ def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
     assert openai_mock.requests == []
 
 
-@pytest.mark.parametrize("told", ["at its next token", "at its ending"])
+@pytest.mark.parametrize(
+    ("told", "tokens", "kept"),
+    [
+        ("at its first words", ["Once", " upon"], ""),
+        ("at its next token", ["Once", " upon", " a", " time"], "Once"),
+        ("at its ending", ["Once", " upon"], "Once"),
+    ],
+)
 def test_an_answer_whose_text_the_disk_refuses_ends_failed_saying_so(
-    chat, faults: Faults, store: Store, openai_mock: OpenAIMock, told: str
+    chat,
+    faults: Faults,
+    store: Store,
+    openai_mock: OpenAIMock,
+    told: str,
+    tokens: list[str],
+    kept: str,
 ) -> None:
-    """Tokens are stored a loop turn at a time, after the job has moved on; when the disk
-    refuses them, the job hears it at its next write (another token, or its ending) and
-    ends the answer failed, keeping only what was stored: here, nothing."""
-    faults.answer_text_cannot_be_stored()
-    tokens = ["Once", " upon", " a", " time"] if told == "at its next token" else ["Once", " upon"]
-    reply = openai_mock.reply(tokens, gate_after=2)
-    answer = chat.send("Tell me a story")
-    reply.expect_held()  # its first tokens were refused meanwhile
-    reply.release()
-
+    """An answer's first words are stored, and sent, before the job reads on; a refusal of
+    them is heard at once. Later tokens are stored a loop turn at a time, after the job
+    has moved on: a refusal of those is heard at the job's next write (another token, or
+    its ending). Either way the answer ends failed, keeping only what was stored."""
+    if told == "at its first words":
+        faults.answer_text_cannot_be_stored()
+        openai_mock.reply(tokens)
+        answer = chat.send("Tell me a story")
+    else:  # the disk fills after the first words: " upon" is refused as the model waits
+        faults.answer_text_cannot_be_stored(after=1)
+        reply = openai_mock.reply(tokens, gate_after=2)
+        answer = chat.send("Tell me a story")
+        reply.expect_held()
+        reply.release()
     disk_full = (
         "The server could not save the rest of this answer because the disk is full. "
         "Try again later, or tell whoever runs this DocChat."
     )
     answer.expect_failed(disk_full)
-    assert store.message(answer.message_id)["content"] == ""
+    assert store.message(answer.message_id)["content"] == kept
     faults.heal()
     chat.reload()
     chat.messages.last_answer.expect_failed(disk_full)

@@ -9,7 +9,8 @@ Rewriting the growing text per token would cost the square of an answer's length
 
 Tokens (and reasoning, likewise) are written in batches: those the job receives within one
 turn of the event loop (a network read often brings several) go into one transaction when
-the job next waits.
+the job next waits. But for an answer's first words (or thoughts), which a reader waits
+for most: stored and sent at once, before the job reads on (`sent`).
 Subscribers hear only of what is stored, so a crash loses at most that one turn's tokens,
 which nobody has seen: a page never shows text the log could not replay.
 """
@@ -77,6 +78,14 @@ class AnswerLog:
         if self._thinking_since is None:
             self._thinking_since = time.monotonic()
         self._add("reasoning", text)
+
+    async def sent(self) -> None:
+        """What came so far stored, and its readers given it before the job reads on: for
+        the first words (or thoughts) of an answer, which a reader waits for most. A
+        model's stream often brings more in the same read; without this they waited for
+        all of it to be handled, and the job's next wait."""
+        self._flush()
+        await asyncio.sleep(0)  # the readers it woke run first, then the job
 
     def _add(self, type_: str, text: str) -> None:
         self._raise_if_failed()

@@ -86,6 +86,7 @@ async def _write(ctx: AppContext, answer: AnswerLog, request: AnswerRequest) -> 
         return Said(text, "stop")
     parts: list[str] = []
     said = Said()
+    heard = False
     async for piece in ctx.answerer.stream(request):
         if piece.reasoning:
             answer.reasoning(piece.reasoning)
@@ -93,6 +94,9 @@ async def _write(ctx: AppContext, answer: AnswerLog, request: AnswerRequest) -> 
             parts.append(text)
             answer.token(text)
         _note(said, piece)
+        if not heard and (piece.reasoning or text):
+            heard = True
+            await answer.sent()
     if said.finish_reason is None:
         raise cut_off()  # the stream just stopped: half an answer is not an answer
     said.text = "".join(parts)

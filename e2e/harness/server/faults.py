@@ -105,13 +105,17 @@ class Faults:
         self._every_connection("PRAGMA busy_timeout = 0", healed_by="PRAGMA busy_timeout = 5000")
         self._undo.append(holder.close)
 
-    def answer_text_cannot_be_stored(self) -> None:
+    def answer_text_cannot_be_stored(self, after: int = 0) -> None:
         """The disk fills while an answer is written: its tokens (the many rows) are refused
-        with SQLite's SQLITE_FULL, while its ending (one small row) still fits."""
+        with SQLite's SQLITE_FULL once `after` writes of them went in, while its ending
+        (one small row) still fits."""
+        stored = 0
 
         def full_for_tokens(append_many: Step) -> Step:
             def appending(log: Log, conn: Any, key: str, type_: str, data: list[Any]) -> int:
-                if type_ != "token":
+                nonlocal stored
+                if type_ != "token" or stored < after:
+                    stored += type_ == "token"
                     return append_many(log, conn, key, type_, data)
                 refused = sqlite3.OperationalError("database or disk is full")
                 refused.sqlite_errorcode = sqlite3.SQLITE_FULL
