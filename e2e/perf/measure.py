@@ -1,10 +1,11 @@
 """Measuring tools for benchmarks: a process's memory and CPU time (this one's, or a
-server's by its pid), the disk's raw speed."""
+server's by its pid), the disk's raw speed, samples taken in turns with their baseline."""
 
 import os
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
@@ -131,3 +132,16 @@ def slope_per_minute(samples: list[tuple[float, float]]) -> float:
     """Least-squares trend of (seconds, MB), in MB per minute."""
     seconds, megabytes = zip(*samples, strict=True)
     return 60 * statistics.linear_regression(seconds, megabytes).slope
+
+
+def in_turns(
+    ours: Callable[[], list[float]], baseline: Callable[[], list[float]], turns: int = 3
+) -> tuple[list[float], list[float]]:
+    """The samples of a figure and of its baseline, measured in turns: a moment of a noisy
+    machine weighs on both, not on one (latencies vary the most)."""
+    samples: list[float] = []
+    floor: list[float] = []
+    for _ in range(turns):
+        samples += ours()
+        floor += baseline()
+    return samples, floor

@@ -16,6 +16,7 @@ from pages import AppShell
 from pages.dom_clock import DomClock
 from web.chat import repository as chat_repo
 from web.chat import rows as chat_rows
+from web.chat.display import markdown_to_html
 
 pytestmark = pytest.mark.perf
 
@@ -145,9 +146,11 @@ def test_a_session_with_500_messages(chat, live_server: LiveServer, perf: PerfRe
             _, started = chat_repo.add_exchange(
                 ctx.db, session, f"Question {n}?", "chat", False, ctx.lease.id
             )
-            ctx.db.run(
-                "UPDATE messages SET content = ?, status = 'done' WHERE id = ?",
-                f"Answer **{n}**.",
+            answer = f"Answer **{n}**."
+            ctx.db.run(  # ended as an answer ends: with its HTML, laid out once
+                "UPDATE messages SET content = ?, html = ?, status = 'done' WHERE id = ?",
+                answer,
+                markdown_to_html(answer),
                 started["answer"]["id"],
             )
 

@@ -11,7 +11,7 @@ from e2e.harness.content.file_factory import FileFactory
 from e2e.harness.server.app_process import AppProcess
 from e2e.perf import bare_fts5, load
 from e2e.perf.load import Heard, all_done, answered_at_cost, tokens_per_s, ttft_ms
-from e2e.perf.measure import PeakGrowth, cpu_s
+from e2e.perf.measure import PeakGrowth, cpu_s, in_turns
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
@@ -72,19 +72,6 @@ def test_fifty_streams_at_once(
         "50 people, 6 turns: the server's CPU time",
         baseline=cpu[bare.pid] / len(floor) * 1000,
     )
-
-
-def in_turns(
-    ours: Callable[[], list[float]], baseline: Callable[[], list[float]], turns: int = 3
-) -> tuple[list[float], list[float]]:
-    """The samples of a figure and of its baseline, measured in turns: a moment of a noisy
-    machine weighs on both, not on one (latencies vary the most)."""
-    samples: list[float] = []
-    floor: list[float] = []
-    for _ in range(turns):
-        samples += ours()
-        floor += baseline()
-    return samples, floor
 
 
 def test_a_neighbour_reading_long_markdown_answers(

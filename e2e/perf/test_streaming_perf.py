@@ -7,8 +7,8 @@ import pytest
 
 from e2e.harness.server.app_process import AppProcess
 from e2e.perf import load
-from e2e.perf.load import all_done, answered_at_cost, tokens_per_s, ttft_ms
-from e2e.perf.measure import MemorySampler, slope_per_minute
+from e2e.perf.load import Heard, all_done, answered_at_cost, tokens_per_s, ttft_ms
+from e2e.perf.measure import MemorySampler, in_turns, slope_per_minute
 from e2e.perf.model_server import script
 from e2e.perf.report import PerfReport, percentile
 
@@ -21,17 +21,23 @@ def test_two_hundred_people_streaming_at_once(
     script(model.url, tokens=20)
     load.answers(docchat.url, 10)  # warm: a first request's imports and caches
     load.answers(bare.url, 10)
+    ours: list[Heard] = []
 
-    ours = load.answers(docchat.url, 200)
-    floor = all_done(load.answers(bare.url, 200))
+    def docchat_ttfts() -> list[float]:
+        heard = load.answers(docchat.url, 200)
+        ours.extend(heard)
+        return ttft_ms([h for h in heard if h.ok])
 
+    # In turns: one sample of each came to 0.8-3.1x in 6 runs, with the machine's moments.
+    ttfts, floor = in_turns(docchat_ttfts, lambda: ttft_ms(all_done(load.answers(bare.url, 200))))
     perf.record("streams_200_errors", sum(not h.ok for h in ours), "streams")
+    all_done(ours)
     perf.record(
         "streams_200_ttft_p95_ms",
-        percentile(ttft_ms(all_done(ours)), 0.95),
+        percentile(ttfts, 0.95),
         "ms",
-        "question sent → first token read; 200 people at once, each their own cookie",
-        baseline=percentile(ttft_ms(floor), 0.95),
+        "question sent → first token read; 200 people at once, each their own cookie, 3 turns",
+        baseline=percentile(floor, 0.95),
     )
 
 
