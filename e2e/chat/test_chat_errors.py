@@ -140,9 +140,11 @@ def test_without_an_api_key_the_offline_answerer_quotes_the_best_passage(
 @pytest.mark.parametrize(
     ("told", "tokens", "kept"),
     [
-        ("at its first words", ["Once", " upon"], ""),
-        ("at its next token", ["Once", " upon", " a", " time"], "Once"),
-        ("at its ending", ["Once", " upon"], "Once"),
+        pytest.param("at its first words", ["Once", " upon"], "", id="at its first words"),
+        pytest.param(
+            "at its next token", ["Once", " upon", " a", " time"], "Once", id="at its next token"
+        ),
+        pytest.param("at its ending", ["Once", " upon"], "Once", id="at its ending"),
     ],
 )
 def test_an_answer_whose_text_the_disk_refuses_ends_failed_saying_so(
