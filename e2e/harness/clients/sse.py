@@ -61,8 +61,10 @@ class StreamClient:
     def messages(self, session_id: str) -> list[dict[str, Any]]:
         return self.http.get(f"/api/sessions/{session_id}").raise_for_status().json()["messages"]
 
-    def upload(self, file: Path) -> httpx.Response:
-        return self.http.post("/api/documents", files={"file": (file.name, file.read_bytes())})
+    def upload(self, file: Path, timeout_s: float = TIMEOUT_S) -> httpx.Response:
+        """The response comes once the file is read: `timeout_s` for a large one."""
+        files = {"file": (file.name, file.read_bytes())}
+        return self.http.post("/api/documents", files=files, timeout=timeout_s)
 
     def upload_in_background(self, file: Path) -> Future[httpx.Response]:
         """Uploads from a thread of its own: the response comes once the file is read."""
